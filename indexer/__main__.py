@@ -1,0 +1,5 @@
+"""`python -m indexer`: the same commands as `resource-index`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""The librarian's command line, `resource-index` (also `python -m indexer`).
+
+A thin layer over `build`, `update`, `check` and `stats`: it validates options, shows a
+progress bar on stderr when stderr is a terminal, and prints the report (text on stderr,
+or JSON on stdout with `--json`). Exit codes: 0 done, 1 failed (nothing published).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from . import build as builder
+from .corpus import CorpusError, list_pages
+from .report import BuildReport
+from .stats import index_stats
+from .store import StoreError
+
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_INDEX = Path("index")
+
+corpus_option = click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Folder of resource pages.",
+)
+index_option = click.option(
+    "--index",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_INDEX,
+    show_default=True,
+    help="Index folder.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+strict_option = click.option("--strict", is_flag=True, help="Make warnings fatal.")
+
+
+@contextmanager
+def progress_bar(corpus: Path, verb: str):
+    """A page-by-page progress bar on stderr, hidden when stderr is not a terminal."""
+    try:
+        total = len(list_pages(corpus))
+    except CorpusError:
+        total = None
+    bar = tqdm(
+        total=total, desc=verb, unit="page", file=sys.stderr, disable=not sys.stderr.isatty()
+    )
+    with bar:
+        yield lambda path: bar.update(1)
+
+
+def emit(report: BuildReport, as_json: bool) -> None:
+    """Print a report: JSON on stdout, or text on stderr."""
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        for line in report.lines():
+            click.echo(line, err=True)
+
+
+def run(operation, corpus: Path, as_json: bool, verb: str, **options) -> BuildReport:
+    """Run a build operation and print its report; failures exit 1 with the reason."""
+    try:
+        with progress_bar(corpus, verb) as on_page:
+            report = operation(corpus=corpus, on_page=on_page, **options)
+    except builder.BuildFailed as failure:
+        emit(failure.report, as_json)
+        message = f"{verb} failed, the published index is unchanged: {failure}"
+        raise click.ClickException(message) from None
+    except (CorpusError, StoreError) as error:
+        raise click.ClickException(str(error)) from None
+    emit(report, as_json)
+    return report
+
+
+@click.group()
+@click.version_option(package_name="knowledge-lab-search")
+def cli() -> None:
+    """Build and inspect the resource library's search index."""
+
+
+@cli.command()
+@corpus_option
+@index_option
+@json_option
+@strict_option
+def build(corpus: Path, index: Path, as_json: bool, strict: bool) -> None:
+    """Build a new index from every page and publish it when complete and valid.
+
+    The index in use keeps serving until the new one is published; a build that fails
+    leaves it untouched.
+
+    Example: resource-index build --corpus corpus --index index
+    """
+    run(builder.build, corpus, as_json, "build", index=index, strict=strict)
+
+
+@cli.command()
+@corpus_option
+@index_option
+@json_option
+@strict_option
+def update(corpus: Path, index: Path, as_json: bool, strict: bool) -> None:
+    """Re-index only the pages added, changed or removed since the last build.
+
+    Gives the same documents as a full build; builds from scratch when no index exists.
+
+    Example: resource-index update --index index
+    """
+    run(builder.update, corpus, as_json, "update", index=index, strict=strict)
+
+
+@cli.command()
+@corpus_option
+@json_option
+@strict_option
+def check(corpus: Path, as_json: bool, strict: bool) -> None:
+    """Parse and validate the corpus without writing anything.
+
+    Example: resource-index check --corpus corpus --strict
+    """
+    run(builder.check, corpus, as_json, "check")
+    # check writes nothing, so --strict only decides the exit code.
+    if strict:
+        report = builder.check(corpus)
+        if report.warnings or report.errors:
+            raise click.ClickException(
+                f"--strict: {report.errors} error(s), {report.warnings} warning(s)"
+            )
+
+
+@cli.command()
+@index_option
+@json_option
+@click.option("--resources/--no-resources", default=True, help="List every resource (JSON).")
+def stats(index: Path, as_json: bool, resources: bool) -> None:
+    """Show the published index: documents, facet counts, build time, version.
+
+    Example: resource-index stats --json
+    """
+    try:
+        data = index_stats(index, with_resources=resources and as_json)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    info = data["index"]
+    click.echo(
+        f"index version {info['version']}, built {info['built_at']} in {info['build_seconds']} s"
+    )
+    click.echo(f"documents: {info['documents']}")
+    for name, values in data["facets"].items():
+        click.echo(f"{name}:")
+        for value in values:
+            click.echo(f"  {value['count']:>6}  {value['value']}")
+    report = data["report"]
+    click.echo(
+        f"last build: {report.get('errors', 0)} error(s), {report.get('warnings', 0)} warning(s),"
+        f" {report.get('notices', 0)} notice(s)"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="resource-index")

@@ -1,0 +1,106 @@
+"""The records that flow through the indexer: what a page says, what we report, what we index.
+
+No BeautifulSoup and no Whoosh here: these are plain frozen dataclasses that every other
+step of the pipeline shares, and that the build manifest stores as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+NOTICE = "notice"
+LEVELS = (ERROR, WARNING, NOTICE)
+
+LISTING = "listing"
+RESOURCE_PAGE = "resource"
+CATALOG = "catalog"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (error), doubtful (warning) or worth knowing (notice) about the input."""
+
+    level: str
+    path: str
+    message: str
+    line: int | None = None
+    element: str | None = None
+
+    def location(self) -> str:
+        """The file, line and element, as `path:line (element)`."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return where if not self.element else f"{where} ({self.element})"
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.location()}: {self.message}"
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Problem:
+        """The inverse of `dataclasses.asdict`."""
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What one page (or one catalog row) says about one resource, exactly as printed.
+
+    Labels are not yet mapped through the vocabulary: that happens when sightings of the
+    same resource are merged, so a vocabulary change needs no re-parse.
+    """
+
+    id: str
+    path: str
+    kind: str
+    title: str | None = None
+    types: tuple[str, ...] | None = None
+    year: int | None = None
+    has_year: bool = False
+    topics: tuple[str, ...] | None = None
+    url: str | None = None
+    description: str | None = None
+    body: str | None = None
+    sections: tuple[str, ...] | None = None
+    label: str | None = None
+    line: int | None = None
+    element: str | None = None
+    exclude: bool = False
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict, without the fields left at None."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Sighting:
+        """The inverse of `to_dict`."""
+        data = dict(data)
+        for name in ("types", "topics", "sections"):
+            if data.get(name) is not None:
+                data[name] = tuple(data[name])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A page a resource was found on: its corpus path, kind, and the page's heading."""
+
+    path: str
+    kind: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of the library, merged from all its sightings and normalised."""
+
+    id: str
+    title: str
+    types: tuple[str, ...] = ()
+    year: int | None = None
+    topics: tuple[str, ...] = ()
+    url: str = ""
+    description: str = ""
+    body: str = ""
+    sections: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = field(default=())

@@ -1,0 +1,84 @@
+"""The report every command ends with: what was read, what was indexed, what went wrong.
+
+The CLI prints it as text on stderr or, with `--json`, as JSON on stdout; the manifest of
+each published index keeps the report of the build that made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .records import ERROR, LEVELS, NOTICE, WARNING, Problem
+
+
+@dataclass
+class BuildReport:
+    """Counts and problems of one run of `build`, `update` or `check`."""
+
+    command: str
+    pages_read: int = 0
+    pages_skipped: int = 0
+    pages_reparsed: int = 0
+    resources: int = 0
+    duplicates_merged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    documents_added: int = 0
+    documents_updated: int = 0
+    documents_deleted: int = 0
+    version: str | None = None
+    published: bool = False
+    seconds: float = 0.0
+    failure: str | None = None
+
+    def count(self, level: str) -> int:
+        """How many problems of one level (error, warning, notice) the run found."""
+        return sum(1 for problem in self.problems if problem.level == level)
+
+    @property
+    def errors(self) -> int:
+        return self.count(ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(WARNING)
+
+    def sorted_problems(self) -> list[Problem]:
+        """Problems by level (errors first), then file and line."""
+        return sorted(
+            self.problems,
+            key=lambda p: (LEVELS.index(p.level), p.path, p.line or 0, p.element or ""),
+        )
+
+    def to_dict(self) -> dict:
+        """The report as JSON-ready data (the shape `--json` prints)."""
+        data = asdict(self)
+        data["problems"] = [asdict(p) for p in self.sorted_problems()]
+        data["errors"] = self.errors
+        data["warnings"] = self.warnings
+        data["notices"] = self.count(NOTICE)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+    def lines(self) -> list[str]:
+        """The report as lines of text for a librarian."""
+        lines = [
+            f"pages read: {self.pages_read}"
+            + (f" ({self.pages_skipped} skipped, see errors)" if self.pages_skipped else ""),
+            f"resources: {self.resources} ({self.duplicates_merged} duplicate sightings merged)",
+        ]
+        if self.command == "update":
+            lines.append(
+                f"pages re-parsed: {self.pages_reparsed}; documents added {self.documents_added},"
+                f" updated {self.documents_updated}, deleted {self.documents_deleted}"
+            )
+        lines.append(
+            f"errors: {self.errors}, warnings: {self.warnings}, notices: {self.count(NOTICE)}"
+        )
+        lines.extend(f"  {problem}" for problem in self.sorted_problems())
+        if self.failure:
+            lines.append(f"FAILED: {self.failure}")
+        elif self.published:
+            lines.append(f"published index version {self.version} in {self.seconds:.1f} s")
+        elif self.version:
+            lines.append(f"index version {self.version} is up to date; nothing to publish")
+        return lines

@@ -1,0 +1,120 @@
+"""Step four: the Whoosh schema, its analyzer, and `to_document` (Resource -> index document).
+
+The search app imports its field names and analyzer from here, so what is indexed and what
+is searched cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from whoosh import fields
+from whoosh.analysis import (
+    STOP_WORDS,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+from .records import Resource
+
+# Facet fields: one indexed term per value, values stored as printed (canonical labels).
+TOPIC = "topic"
+TYPE = "type"
+YEAR = "year"
+YEAR_FACET = "year_facet"
+FACET_FIELDS = (TOPIC, TYPE, YEAR_FACET)
+UNDATED = "Undated"
+
+# Text fields, in ranking order: title above topics above description above body.
+TITLE = "title"
+TOPIC_TEXT = "topic_text"
+DESCRIPTION = "description"
+BODY = "body"
+TEXT_FIELDS = (TITLE, TOPIC_TEXT, DESCRIPTION, BODY)
+FIELD_BOOSTS = {TITLE: 4.0, TOPIC_TEXT: 2.0, DESCRIPTION: 1.5, BODY: 1.0}
+
+ID = "id"
+URL = "url"
+TITLE_SORT = "title_sort"
+SECTIONS = "sections"
+SOURCES = "sources"
+
+# Short words that carry meaning in this field: the acronyms US and IT must stay findable.
+KEPT_SHORT_WORDS = frozenset({"us", "it"})
+STOP_LIST = frozenset(STOP_WORDS) - KEPT_SHORT_WORDS
+MIN_WORD_LENGTH = 2
+STEM_CACHE_SIZE = 50_000
+
+
+def text_analyzer():
+    """Words, lower-cased, accents folded, stop words (but not US or IT) dropped, stemmed."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=STOP_LIST, minsize=MIN_WORD_LENGTH)
+        | StemFilter(cachesize=STEM_CACHE_SIZE)
+    )
+
+
+def make_schema() -> fields.Schema:
+    """The index schema: faceted topic, type and year; weighted text; stored metadata."""
+    analyzer = text_analyzer()
+
+    def text(name: str, **options) -> fields.TEXT:
+        return fields.TEXT(analyzer=analyzer, field_boost=FIELD_BOOSTS[name], **options)
+
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        url=fields.STORED(),
+        title=text(TITLE, stored=True, spelling=True),
+        title_sort=fields.ID(sortable=True),
+        topic_text=text(TOPIC_TEXT),
+        description=text(DESCRIPTION, stored=True),
+        body=text(BODY, stored=True, spelling=True),
+        topic=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
+        type=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
+        year=fields.NUMERIC(int, bits=16, stored=True, sortable=True, signed=False),
+        year_facet=fields.ID(),
+        sections=fields.STORED(),
+        sources=fields.STORED(),
+    )
+
+
+def title_sort_key(title: str) -> str:
+    """The key titles sort by: case-insensitive, leading punctuation ignored."""
+    return "".join(ch for ch in title.casefold() if ch.isalnum() or ch.isspace()).strip()
+
+
+def to_document(resource: Resource) -> dict:
+    """The Whoosh document of a resource (fields left out when empty, as Whoosh expects)."""
+    document = {
+        ID: resource.id,
+        URL: resource.url,
+        TITLE: resource.title,
+        TITLE_SORT: title_sort_key(resource.title) or resource.id,
+        TOPIC_TEXT: " ".join(resource.topics),
+        DESCRIPTION: resource.description,
+        BODY: resource.body,
+        TOPIC: list(resource.topics),
+        TYPE: list(resource.types),
+        YEAR_FACET: UNDATED if resource.year is None else str(resource.year),
+        SECTIONS: list(resource.sections),
+        SOURCES: [
+            {"path": s.path, "kind": s.kind, **({"label": s.label} if s.label else {})}
+            for s in resource.sources
+        ],
+    }
+    if resource.year is not None:
+        document[YEAR] = resource.year
+    return {name: value for name, value in document.items() if value not in ("", [])}
+
+
+def document_hash(document: dict) -> str:
+    """A fingerprint of a document, to tell which documents an update must rewrite."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()

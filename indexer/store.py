@@ -1,0 +1,227 @@
+"""Step five: the index folder, where builds are written beside the index in use and published.
+
+Layout of an index folder::
+
+    index/
+      CURRENT                  the name of the published version (replaced atomically)
+      versions/<version>/      one complete Whoosh index each, with manifest.json
+      versions/<version>.partial/   a build in progress (removed if it fails or is killed)
+      build.lock               held (flock) by the one build running
+
+Readers open `CURRENT` and the version it names; a build writes a new version, validates it,
+then replaces `CURRENT` in one `os.replace`, so readers see the old index or the new one,
+never a half-built one. The previous version is kept for readers still holding it open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+CURRENT_FILE = "CURRENT"
+VERSIONS_DIR = "versions"
+LOCK_FILE = "build.lock"
+MANIFEST_FILE = "manifest.json"
+PARTIAL_SUFFIX = ".partial"
+INDEX_FORMAT = "knowledge-lab-index/1"
+KEEP_VERSIONS = 2
+# Rewritten by each version, so never hard-linked from the one before.
+SKIPPED_ON_COPY = {MANIFEST_FILE, "pages.sqlite", "MAIN_WRITELOCK"}
+_VERSION_NAME = re.compile(r"v\d{8}T\d{6}\d{6}Z-\d+")
+
+
+class StoreError(Exception):
+    """The index folder cannot be used; the message says why and what to do."""
+
+
+class IndexLocked(StoreError):
+    """Another build holds the index folder's lock."""
+
+
+class IndexNotWritable(StoreError):
+    """The index folder (or its parent) cannot be written."""
+
+
+class IndexMissing(StoreError):
+    """No index has been published in the folder yet, or it is damaged."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """The version in use: its name, folder and manifest."""
+
+    version: str
+    path: Path
+    manifest: dict
+
+
+def _not_writable(path: Path, error: OSError) -> IndexNotWritable:
+    reason = error.strerror or str(error)
+    return IndexNotWritable(f"cannot write the index folder {path}: {reason}")
+
+
+class IndexStore:
+    """An index folder: its published version, its lock, and the publishing of new versions."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.versions = self.root / VERSIONS_DIR
+
+    # Reading
+
+    def current_version(self) -> str | None:
+        """The published version's name, or None when nothing is published."""
+        try:
+            name = (self.root / CURRENT_FILE).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name if _VERSION_NAME.fullmatch(name) else None
+
+    def current_stamp(self) -> tuple[int, int] | None:
+        """A cheap fingerprint of `CURRENT` (inode, mtime) that changes at each publish."""
+        try:
+            stat = (self.root / CURRENT_FILE).stat()
+        except OSError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns
+
+    def published(self) -> Published:
+        """The version in use, checked to be one this project wrote, or IndexMissing."""
+        version = self.current_version()
+        if version is None:
+            raise IndexMissing(f"no index published in {self.root}; run `resource-index build`")
+        path = self.versions / version
+        try:
+            manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise IndexMissing(f"index version {version} is damaged: {error}") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != INDEX_FORMAT:
+            raise IndexMissing(f"{path} was not written by this indexer; refusing to open it")
+        return Published(version, path, manifest)
+
+    def open_index(self, published: Published | None = None):
+        """The Whoosh index of the version in use (only ever one this indexer wrote)."""
+        published = published or self.published()
+        try:
+            return whoosh_index.open_dir(str(published.path))
+        except Exception as error:  # Whoosh raises many kinds on damaged files
+            raise IndexMissing(
+                f"index version {published.version} cannot be opened: {error}"
+            ) from None
+
+    # Writing
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the build lock, or fail at once with IndexLocked if another build has it."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115
+        except OSError as error:
+            raise _not_writable(self.root, error) from None
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise _not_writable(self.root, error) from None
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise IndexLocked(
+                    f"another build is running on {self.root} ({holder}); try again when it ends"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}, since {datetime.now(UTC):%H:%M:%S} UTC\n")
+            handle.flush()
+            try:
+                self.remove_partials()
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def new_version(self) -> tuple[str, Path]:
+        """A fresh version name and its `.partial` folder to build in (hold the lock)."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        name = f"v{stamp}-{os.getpid()}"
+        path = self.versions / (name + PARTIAL_SUFFIX)
+        try:
+            path.mkdir(parents=True)
+        except OSError as error:
+            raise _not_writable(self.versions, error) from None
+        return name, path
+
+    def copy_version(self, source: Path, target: Path) -> None:
+        """Fill a partial folder with a version's files, hard-linked (Whoosh never rewrites a
+        segment file in place), or copied where links are impossible."""
+        for item in source.iterdir():
+            if item.name in SKIPPED_ON_COPY or not item.is_file():
+                continue
+            try:
+                os.link(item, target / item.name)
+            except OSError:
+                shutil.copy2(item, target / item.name)
+
+    def publish(self, name: str, partial: Path, manifest: dict) -> Path:
+        """Write the manifest, move the version into place, and point `CURRENT` at it."""
+        final = self.versions / name
+        try:
+            _write_atomically(partial / MANIFEST_FILE, json.dumps(manifest, indent=1))
+            _fsync_dir(partial)
+            os.replace(partial, final)
+            _write_atomically(self.root / CURRENT_FILE, name + "\n")
+            _fsync_dir(self.root)
+        except OSError as error:
+            raise _not_writable(self.root, error) from None
+        self.remove_old_versions()
+        return final
+
+    def discard(self, partial: Path) -> None:
+        """Remove a build that failed validation."""
+        shutil.rmtree(partial, ignore_errors=True)
+
+    def remove_partials(self) -> None:
+        """Remove the leftovers of builds that were killed (only ever called under the lock)."""
+        if self.versions.is_dir():
+            for item in self.versions.glob("*" + PARTIAL_SUFFIX):
+                shutil.rmtree(item, ignore_errors=True)
+
+    def remove_old_versions(self) -> None:
+        """Keep the version in use and the one before it (readers may still hold it)."""
+        current = self.current_version()
+        names = sorted(p.name for p in self.versions.iterdir() if _VERSION_NAME.fullmatch(p.name))
+        keep = set(names[-KEEP_VERSIONS:]) | {current}
+        for name in names:
+            if name not in keep:
+                shutil.rmtree(self.versions / name, ignore_errors=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
