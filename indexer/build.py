@@ -29,10 +29,11 @@ from .report import BuildReport
 from .resources import Collection, merge_sightings
 from .schema import ID, TITLE, document_hash, make_schema, text_analyzer, to_document
 from .store import INDEX_FORMAT, IndexMissing, IndexStore
+from .thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
 from .vocabulary import VOCABULARY_FILE, Vocabulary, VocabularyError, load_vocabulary
 
 WRITER_MEMORY_MB = 256
-VOCABULARY_KEY = "vocabulary_sha256"
+SETTINGS_KEY = "settings_sha256"
 OnPage = Callable[[str], None] | None
 
 
@@ -50,7 +51,8 @@ class _Inputs:
     """The corpus-wide files: vocabulary and catalog, read on every run (they are small)."""
 
     vocabulary: Vocabulary | None
-    vocabulary_sha: str
+    settings_sha: str
+    thesaurus_text: str
     catalog_state: PageState
     catalog: list[Sighting]
     problems: list[Problem] = field(default_factory=list)
@@ -66,11 +68,29 @@ def _read_inputs(corpus: Path, report: BuildReport) -> _Inputs:
         problems.append(
             Problem(NOTICE, VOCABULARY_FILE, "no vocabulary file: topics and types kept as printed")
         )
-    path = corpus / VOCABULARY_FILE
-    vocabulary_sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    analyzer = text_analyzer()
+    try:
+        # Checked here so a broken thesaurus fails the build, not the search app.
+        load_thesaurus(corpus / THESAURUS_FILE, lambda text: [t.text for t in analyzer(text)])
+        thesaurus_path = corpus / THESAURUS_FILE
+        thesaurus_text = thesaurus_path.read_text("utf-8-sig") if thesaurus_path.is_file() else ""
+    except (ThesaurusError, OSError, UnicodeDecodeError) as error:
+        raise BuildFailed(f"{THESAURUS_FILE}: {error}", report) from None
+    settings = hashlib.sha256()
+    for name in (VOCABULARY_FILE, THESAURUS_FILE):
+        path = corpus / name
+        settings.update(path.read_bytes() if path.is_file() else b"")
+        settings.update(b"\0")
     data, catalog, catalog_problems = read_catalog(corpus)
     state = PageState(hashlib.sha256(data).hexdigest(), len(data), 0)
-    return _Inputs(vocabulary, vocabulary_sha, state, catalog, problems + catalog_problems)
+    return _Inputs(
+        vocabulary,
+        settings.hexdigest(),
+        thesaurus_text,
+        state,
+        catalog,
+        problems + catalog_problems,
+    )
 
 
 def _read_one(
@@ -88,6 +108,16 @@ def _read_one(
         parsed.sightings,
         list(parsed.problems),
     )
+
+
+def _unread_state(corpus: Path, path: str) -> PageState:
+    """A page that cannot be read, remembered by size and time so `update` retries it only
+    when it changes (else every update would publish a new version)."""
+    try:
+        stat = (corpus / path).stat()
+    except OSError:
+        return PageState("", 0, 0)
+    return PageState("", stat.st_size, stat.st_mtime_ns)
 
 
 def _documents(resources: Iterable[Resource]) -> dict[str, dict]:
@@ -143,7 +173,7 @@ def _read_all(corpus: Path, cache: PageCache | None, report: BuildReport, on_pag
             report.pages_skipped += 1
         sightings.extend(found)
         if cache is not None:
-            cache.put_page(path, state or PageState("", 0, 0), found, problems)
+            cache.put_page(path, state or _unread_state(corpus, path), found, problems)
         if on_page:
             on_page(path)
     return sightings
@@ -187,7 +217,7 @@ def _build_locked(
         with PageCache(partial / CACHE_FILE) as cache:
             sightings = _read_all(corpus, cache, report, on_page)
             cache.put_page(CATALOG_FILE, inputs.catalog_state, inputs.catalog, [])
-            cache.set_meta(VOCABULARY_KEY, inputs.vocabulary_sha)
+            cache.set_meta(SETTINGS_KEY, inputs.settings_sha)
             collection = merge_sightings([*sightings, *inputs.catalog], inputs.vocabulary)
             _finish(collection, report)
             documents = _documents(collection.resources)
@@ -195,6 +225,7 @@ def _build_locked(
                 digest = document_hash(documents[resource_id]) if resource_id in documents else None
                 cache.put_document(resource_id, digest, collection.problems.get(resource_id, ()))
         _check_publishable(report, len(documents), strict)
+        (partial / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
         writer = whoosh_index.create_in(str(partial), make_schema()).writer(
             limitmb=WRITER_MEMORY_MB
         )
@@ -222,15 +253,14 @@ def update(corpus: Path, index: Path, strict: bool = False, on_page: OnPage = No
             published = store.published()
             cache_path = published.path / CACHE_FILE
             with PageCache(cache_path) as old:
-                vocabulary_sha = old.get_meta(VOCABULARY_KEY)
+                settings_sha = old.get_meta(SETTINGS_KEY)
         except IndexMissing:
             report.problems.append(Problem(NOTICE, str(index), "no published index: full build"))
             return _build_locked(corpus, store, report, strict, on_page)
         inputs = _read_inputs(corpus, report)
-        if inputs.vocabulary_sha != vocabulary_sha:
-            report.problems.append(
-                Problem(NOTICE, VOCABULARY_FILE, "vocabulary changed: full build")
-            )
+        if inputs.settings_sha != settings_sha:
+            message = "vocabulary or thesaurus changed: full build"
+            report.problems.append(Problem(NOTICE, VOCABULARY_FILE, message))
             return _build_locked(corpus, store, report, strict, on_page)
         return _Updater(corpus, store, published, inputs, report).run(strict, on_page)
 
@@ -265,7 +295,7 @@ class _Updater:
                 continue
             self.report.pages_reparsed += 1
             self.affected |= cache.ids_of_page(path) | {s.id for s in found}
-            cache.put_page(path, state or PageState("", 0, 0), found, problems)
+            cache.put_page(path, state or _unread_state(self.corpus, path), found, problems)
             self.fresh[path] = found
         for path in set(states) - set(current) - {CATALOG_FILE}:
             self.report.pages_reparsed += 1

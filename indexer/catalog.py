@@ -62,6 +62,8 @@ def parse_row(row: object, path: str, number: int) -> Sighting:
     resource_id = slugify(_text(row, "id") or "") or id_from_link(url)
     if not resource_id:
         raise RowError("needs an id or a url to name the resource")
+    if not isinstance(row.get("exclude", False), bool):
+        raise RowError("exclude must be true or false")
     title = _text(row, "title")
     if title is not None and not (0 < len(title) <= MAX_TITLE_LENGTH):
         raise RowError(f"title must have 1 to {MAX_TITLE_LENGTH} characters")

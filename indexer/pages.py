@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -70,7 +70,7 @@ def id_from_link(href: str | None) -> str:
     """The resource id a link names: the last part of its path (`/resources/x/` is `x`)."""
     if not href:
         return ""
-    path = urlsplit(href.strip()).path
+    path = unquote(urlsplit(href.strip()).path)
     stem = PurePosixPath(path).name if path.strip("/") else ""
     for suffix in (".html", ".htm"):
         stem = stem.removesuffix(suffix)
@@ -110,6 +110,11 @@ def _has_class(tag: Tag, name: str) -> bool:
 
 def _find_class(scope: Tag, name: str) -> Tag | None:
     return scope.find(lambda tag: _has_class(tag, name))
+
+
+def _owns_title(card: Tag) -> bool:
+    titles = card.find_all(lambda tag: _has_class(tag, TITLE_CLASS))
+    return any(title.find_parent(class_="resource-card") is card for title in titles)
 
 
 def _text(tag: Tag | None) -> str:
@@ -260,8 +265,12 @@ class _PageReader:
             )
         if articles:
             self.read_article(articles[0])
+        # A wrapper that only holds a card is not read; a card nested in another by an
+        # unclosed tag is, when it has a title of its own.
         cards = [
-            c for c in self.soup.select(CARD_SELECTOR) if not c.find_parent(class_="resource-card")
+            c
+            for c in self.soup.select(CARD_SELECTOR)
+            if _owns_title(c) or not c.select_one(CARD_SELECTOR)
         ]
         label = self.page_label() if cards else None
         for number, card in enumerate(cards, 1):

@@ -46,7 +46,7 @@ class Collection:
 def _describe(values: Iterable[str] | int | None) -> str:
     if values is None:
         return "undated"
-    if isinstance(values, int):
+    if isinstance(values, int | str):
         return str(values)
     return ", ".join(values) or "none"
 

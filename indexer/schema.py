@@ -38,6 +38,10 @@ BODY = "body"
 TEXT_FIELDS = (TITLE, TOPIC_TEXT, DESCRIPTION, BODY)
 FIELD_BOOSTS = {TITLE: 4.0, TOPIC_TEXT: 2.0, DESCRIPTION: 1.5, BODY: 1.0}
 
+# Years are 16-bit unsigned; Whoosh sorts a missing year as the largest value.
+YEAR_BITS = 16
+MISSING_YEAR_SORT = 2**YEAR_BITS - 1
+
 ID = "id"
 URL = "url"
 TITLE_SORT = "title_sort"
@@ -79,7 +83,7 @@ def make_schema() -> fields.Schema:
         body=text(BODY, stored=True, spelling=True),
         topic=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
         type=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
-        year=fields.NUMERIC(int, bits=16, stored=True, sortable=True, signed=False),
+        year=fields.NUMERIC(int, bits=YEAR_BITS, stored=True, sortable=True, signed=False),
         year_facet=fields.ID(),
         sections=fields.STORED(),
         sources=fields.STORED(),

@@ -87,7 +87,8 @@ def parse_vocabulary(text: str) -> Vocabulary:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise VocabularyError(f"not valid TOML: {error}") from None
-    ignored = data.get("ignore", {}).get("labels", [])
+    ignore = data.get("ignore", {})
+    ignored = ignore.get("labels", []) if isinstance(ignore, dict) else None
     if not isinstance(ignored, list) or not all(isinstance(i, str) for i in ignored):
         raise VocabularyError("[ignore] labels must be a list of strings")
     return Vocabulary(

@@ -1,0 +1,111 @@
+"""The search parameters: read from a query string (or the CLI), bounded, and written back.
+
+Every page state is a GET URL: `SearchParams.to_query` writes the parameters back, with
+changes, so facet toggles, pagination and exports are plain links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from .errors import UserError
+
+SORTS = ("relevance", "newest", "oldest", "title")
+DEFAULT_PER_PAGE = 10
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_FACET_VALUES = 20
+MAX_VALUE_CHARS = 200
+MAX_RAW_QUERY_CHARS = 20_000
+MIN_YEAR, MAX_YEAR = 1800, 2100
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """One search: query text, facet selections, year range, sort and page."""
+
+    q: str = ""
+    topics: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    def filters(self) -> dict:
+        """The facet selections as the response's `query.filters` shows them."""
+        return {
+            "topic": list(self.topics),
+            "type": list(self.types),
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+        }
+
+    def to_query(self, **changes) -> str:
+        """The query string of these parameters with some changed (defaults left out)."""
+        params = replace(self, **changes)
+        pairs: list[tuple[str, str]] = []
+        if params.q:
+            pairs.append(("q", params.q))
+        pairs += [("topic", t) for t in params.topics] + [("type", t) for t in params.types]
+        for name in ("year_from", "year_to"):
+            if getattr(params, name) is not None:
+                pairs.append((name, str(getattr(params, name))))
+        if params.sort != "relevance":
+            pairs.append(("sort", params.sort))
+        if params.page != 1:
+            pairs.append(("page", str(params.page)))
+        if params.per_page != DEFAULT_PER_PAGE:
+            pairs.append(("per_page", str(params.per_page)))
+        return urlencode(pairs)
+
+
+def _integer(args, name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = args.get(name)
+    if raw is None or str(raw).strip() == "":
+        return default
+    text = str(raw).strip()
+    if not text.lstrip("-").isdigit() or len(text) > len(str(high)) + 1:
+        raise UserError(f"{name} must be a whole number from {low} to {high} (got {text[:20]!r})")
+    value = int(text)
+    if not low <= value <= high:
+        raise UserError(f"{name} must be a whole number from {low} to {high} (got {value})")
+    return value
+
+
+def _values(args, name: str) -> tuple[str, ...]:
+    values = [v.strip() for v in args.getlist(name) if v and v.strip()]
+    if len(values) > MAX_FACET_VALUES:
+        raise UserError(f"at most {MAX_FACET_VALUES} {name} values can be selected at once")
+    for value in values:
+        if len(value) > MAX_VALUE_CHARS:
+            raise UserError(f"a {name} value must be at most {MAX_VALUE_CHARS} characters")
+    return tuple(dict.fromkeys(values))
+
+
+def parse_params(args) -> SearchParams:
+    """SearchParams from a multi-dict (Flask's `request.args`), or a UserError saying why not."""
+    q = args.get("q") or ""
+    if len(q) > MAX_RAW_QUERY_CHARS:
+        raise UserError(f"q must be at most {MAX_RAW_QUERY_CHARS} characters")
+    if len(args.getlist("q")) > 1:
+        raise UserError("q must be given once")
+    sort = (args.get("sort") or "relevance").strip().lower()
+    if sort not in SORTS:
+        raise UserError(f"sort must be one of {', '.join(SORTS)} (got {sort[:20]!r})")
+    year_from = _integer(args, "year_from", None, MIN_YEAR, MAX_YEAR)
+    year_to = _integer(args, "year_to", None, MIN_YEAR, MAX_YEAR)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise UserError(f"year_from ({year_from}) must not be after year_to ({year_to})")
+    return SearchParams(
+        q=q,
+        topics=_values(args, "topic"),
+        types=_values(args, "type"),
+        year_from=year_from,
+        year_to=year_to,
+        sort=sort,
+        page=_integer(args, "page", 1, 1, MAX_PAGE),
+        per_page=_integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+    )

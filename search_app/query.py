@@ -1,0 +1,359 @@
+"""Step one of a search: the visitor's text -> a Whoosh query, and what was done to it.
+
+Whoosh's parser does the parsing (words, "phrases", OR, NOT, prefix*, fuzzy~, fields,
+ranges). Around it this module: cleans and bounds the text; turns `topic:`/`type:` clauses
+into exact facet terms and `year:2015..2020` into a range; lints the syntax and, when it is
+malformed, falls back to the plain words and says so; restores the weight of repeated
+words (the parser drops duplicates); expands thesaurus terms both ways; and bounds the
+cost of wildcard and fuzzy expansion.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import islice
+
+from whoosh import qparser, query
+from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Term
+
+from indexer.schema import (
+    DESCRIPTION,
+    TEXT_FIELDS,
+    TITLE,
+    TOPIC,
+    TYPE,
+    YEAR,
+    text_analyzer,
+)
+from indexer.thesaurus import Thesaurus
+from indexer.vocabulary import label_key
+
+MAX_QUERY_CHARS = 1000
+MAX_UNITS = 32
+SHORT_QUERY_UNITS = 3
+MIN_SHOULD_MATCH = 0.6
+MIN_WILDCARD_PREFIX = 2
+MAX_EXPANSIONS = 64
+MAX_EXPANSION_SCAN = 5000
+MAX_FUZZY_DISTANCE = 2
+MIN_FUZZY_PREFIX = 1
+MAX_BOOST = 10.0
+
+# Modes reported in the response's `query.mode`.
+BROWSE = "browse"  # empty query: every resource
+ALL = "all"  # every word must match (short queries, or explicit operators)
+MOST = "most"  # long queries: a minimum share of the words must match
+ANY = "any"  # fallback when nothing matches all words
+PLAIN = "plain"  # the syntax was malformed: the words were searched as plain words
+
+FIELD_NAMES = {"title": TITLE, "description": DESCRIPTION, "body": "body", "year": YEAR}
+FACET_NAMES = {"topic": TOPIC, "type": TYPE}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"\s+")
+_FACET_CLAUSE = re.compile(r'(?<!\S)(-?)(topic|type):(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"\byear:(\d{4})?\.\.(\d{4})?(?=\s|\)|$)", re.IGNORECASE)
+_EXCLUDE = re.compile(r'(?<![^\s(])-(?=[\w"(])')
+_FIELD = re.compile(r"(?<![\w.])([A-Za-z_]+):")
+_EMPTY_FIELD = re.compile(r"(?<![\w.])[A-Za-z_]+:(?=\s|\)|$)")
+_DANGLING = re.compile(r"^\s*(AND|OR)\b|\b(AND|OR|NOT)\s*$|\b(AND|OR|NOT)\s+(AND|OR)\b|\(\s*\)")
+_WILDCARD_TOKEN = re.compile(r"[^\s()\"]*[*?][^\s()\"]*")
+_SYNTAX = re.compile(r'[()"*?~^:\[\]{}]|\b(AND|OR|NOT|TO)\b')
+
+
+@dataclass
+class ParsedQuery:
+    """A visitor's query as Whoosh will run it, with everything the response reports."""
+
+    text: str
+    query: query.Query
+    mode: str
+    units: list[query.Query] = field(default_factory=list)
+    negatives: list[query.Query] = field(default_factory=list)
+    min_match: int = 0
+    notices: list[str] = field(default_factory=list)
+    expansions: list[dict] = field(default_factory=list)
+    facet_terms: list[tuple[str, str]] = field(default_factory=list)
+    facet_filter: query.Query | None = None
+
+    def relaxed(self) -> query.Query:
+        """The same words with any one of them enough (the zero-results fallback)."""
+        return _combine(Or(self.units), self.negatives, self.facet_filter)
+
+
+def clean_query(text: str) -> tuple[str, list[str]]:
+    """Text without control characters, composed, one space between words, bounded."""
+    notices = []
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+        notices.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+    return text, notices
+
+
+def resolve_label(value: str, labels: list[str]) -> list[str]:
+    """The facet labels a visitor's value names: exact (any case), else containing it."""
+    key = label_key(value)
+    exact = [label for label in labels if label_key(label) == key]
+    if exact or not key:
+        return exact
+    return [label for label in labels if key in label_key(label)]
+
+
+def _lint(text: str) -> str | None:
+    """Why the query's syntax cannot be trusted, or None when it reads well."""
+    if text.count('"') % 2:
+        return "unbalanced quotes"
+    depth = 0
+    for char in re.sub(r'"[^"]*"', "", text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth:
+        return "unbalanced parentheses"
+    empty = _EMPTY_FIELD.search(text)
+    if empty:
+        return f"{empty.group(0)!r} with nothing after it"
+    for name in _FIELD.findall(re.sub(r'"[^"]*"', "", text)):
+        if name.lower() not in FIELD_NAMES:
+            return f"unknown field {name + ':'!r}"
+    if _DANGLING.search(text):
+        return "an AND, OR or NOT with nothing to join"
+    for token in _WILDCARD_TOKEN.findall(text):
+        literal = re.split(r"[*?]", token.split(":")[-1], maxsplit=1)[0]
+        if len(literal) < MIN_WILDCARD_PREFIX:
+            return f"a wildcard {token!r} with fewer than {MIN_WILDCARD_PREFIX} letters before it"
+    return None
+
+
+class QueryBuilder:
+    """Builds queries against one index: its schema, lexicon and thesaurus."""
+
+    def __init__(self, searcher, thesaurus: Thesaurus | None = None):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.thesaurus = thesaurus or Thesaurus()
+        self.analyzer = text_analyzer()
+        self.parser = qparser.MultifieldParser(
+            list(TEXT_FIELDS), self.schema, group=qparser.AndGroup
+        )
+        self.parser.add_plugin(qparser.FuzzyTermPlugin())
+        self.labels = {
+            name: [t.decode("utf-8") for t in self.reader.lexicon(name)] for name in (TOPIC, TYPE)
+        }
+
+    def words(self, text: str) -> list[str]:
+        """The analyzed words of a text, repeats kept."""
+        return [token.text for token in self.analyzer(text)]
+
+    def word_unit(self, word: str, boost: float = 1.0) -> query.Query:
+        """One word searched in every text field."""
+        return Or([Term(name, word) for name in TEXT_FIELDS], boost=boost)
+
+    def phrase_unit(self, words: tuple[str, ...]) -> query.Query:
+        if len(words) == 1:
+            return self.word_unit(words[0])
+        return Or([Phrase(name, list(words)) for name in TEXT_FIELDS])
+
+    def parse(self, raw: str) -> ParsedQuery:
+        """The ParsedQuery of a visitor's raw query text (never raises on bad syntax)."""
+        text, notices = clean_query(raw)
+        text, facet_filter, facet_terms = self.take_facet_clauses(text, notices)
+        if not text:
+            return ParsedQuery(
+                text=raw.strip()[:MAX_QUERY_CHARS] if raw else "",
+                query=_combine(Every(), [], facet_filter),
+                mode=BROWSE,
+                notices=notices,
+                facet_terms=facet_terms,
+                facet_filter=facet_filter,
+            )
+        syntax = _YEAR_RANGE.sub(lambda m: f"year:[{m.group(1) or ''} TO {m.group(2) or ''}]", text)
+        syntax = _EXCLUDE.sub("NOT ", syntax)
+        problem = _lint(syntax)
+        parsed = None
+        if problem is None:
+            try:
+                parsed = self.parser.parse(syntax)
+            except Exception:  # Whoosh raises assorted errors on odd input; fall back below
+                problem = "a syntax the search cannot read"
+        if parsed is not None and isinstance(parsed, type(query.NullQuery)) and self.words(text):
+            problem, parsed = "a syntax the search cannot read", None
+        explicit = bool(re.search(r"\b(OR|NOT)\b|[()\[\]:]", syntax))
+        if parsed is None:
+            notices.append(f"The query had {problem}; its words were searched instead.")
+            units, negatives = (
+                [self.word_unit(w) for w in dict.fromkeys(self.words(_SYNTAX.sub(" ", text)))],
+                [],
+            )
+            mode, explicit = PLAIN, False
+        else:
+            units, negatives = _split(parsed)
+            mode = ALL
+        units = self.bound(units, notices)
+        negatives = self.bound(negatives, notices)
+        expansions: list[dict] = []
+        units = self.expand(units, expansions)
+        self.weigh_repeats(units, text)
+        if len(units) > MAX_UNITS:
+            notices.append(f"Only the first {MAX_UNITS} words of the query were used.")
+            units = units[:MAX_UNITS]
+        min_match = len(units)
+        if not explicit and len(units) > SHORT_QUERY_UNITS:
+            min_match = max(SHORT_QUERY_UNITS, math.ceil(MIN_SHOULD_MATCH * len(units)))
+            mode = MOST if mode == ALL else mode
+        if not units:
+            positive = Every() if negatives else query.NullQuery
+        elif min_match >= len(units):
+            positive = And(units) if len(units) > 1 else units[0]
+        else:
+            positive = Or(units)
+        return ParsedQuery(
+            text=text,
+            query=_combine(positive, negatives, facet_filter),
+            mode=mode,
+            units=units,
+            negatives=negatives,
+            min_match=min_match if len(units) > 1 else 0,
+            notices=notices,
+            expansions=expansions,
+            facet_terms=facet_terms,
+            facet_filter=facet_filter,
+        )
+
+    def take_facet_clauses(self, text: str, notices: list[str]):
+        """Remove `topic:`/`type:` clauses from the text; return them as an exact filter."""
+        required, excluded, terms = [], [], []
+
+        def take(match: re.Match) -> str:
+            negate, name = match.group(1) == "-", match.group(2).lower()
+            value = match.group(3) if match.group(3) is not None else match.group(4)
+            fieldname = FACET_NAMES[name]
+            labels = resolve_label(value, self.labels[fieldname])
+            if not labels:
+                notices.append(f"No {name} matches {value!r}.")
+            clause = Or([Term(fieldname, label) for label in labels]) if labels else query.NullQuery
+            (excluded if negate else required).append(clause)
+            terms.extend((fieldname, label) for label in labels)
+            return " "
+
+        text = _SPACES.sub(" ", _FACET_CLAUSE.sub(take, text)).strip()
+        if not required and not excluded:
+            return text, None, terms
+        positive = And(required) if required else Every()
+        return text, (AndNot(positive, Or(excluded)) if excluded else positive), terms
+
+    def bound(self, nodes: list[query.Query], notices: list[str]) -> list[query.Query]:
+        """Nodes with wildcard and fuzzy terms replaced by their most common expansions."""
+        return [self._bound(node, notices) for node in nodes]
+
+    def _bound(self, node: query.Query, notices: list[str]) -> query.Query:
+        if isinstance(node, query.FuzzyTerm):
+            node.maxdist = min(node.maxdist, MAX_FUZZY_DISTANCE)
+            node.prefixlength = max(node.prefixlength, MIN_FUZZY_PREFIX)
+        if isinstance(node, query.MultiTerm):
+            return self._expand_terms(node, notices)
+        if node.boost > MAX_BOOST:
+            node.boost = MAX_BOOST
+        if node.is_leaf():
+            return node
+        return node.apply(lambda child: self._bound(child, notices))
+
+    def _expand_terms(self, node: query.MultiTerm, notices: list[str]) -> query.Query:
+        words = list(islice(node._btexts(self.reader), MAX_EXPANSION_SCAN))
+        if not words:
+            return query.NullQuery
+        if len(words) > MAX_EXPANSIONS:
+            words.sort(key=lambda w: -self.reader.doc_frequency(node.fieldname, w))
+            words = words[:MAX_EXPANSIONS]
+            note = (
+                f"{node.text!r} matches many words; the {MAX_EXPANSIONS} most common were searched."
+            )
+            if note not in notices:
+                notices.append(note)
+        texts = [w.decode("utf-8") for w in words]
+        if isinstance(node, query.FuzzyTerm):
+            # Fuzzy matching runs over the unstemmed spelling words: stem them back.
+            texts = [stem for text in texts for stem in self.words(text)]
+        terms = [Term(node.fieldname, text) for text in dict.fromkeys(texts)]
+        return Or(terms, boost=min(node.boost, MAX_BOOST))
+
+    def expand(self, units: list[query.Query], expansions: list[dict]) -> list[query.Query]:
+        """Units with thesaurus terms (single words or runs of words) or-ed with their group."""
+        if not self.thesaurus.groups:
+            return units
+        result, position = [], 0
+        texts = [_word_of(unit) for unit in units]
+        while position < len(units):
+            for size in range(min(self.thesaurus.longest, len(units) - position), 0, -1):
+                span = tuple(texts[position : position + size])
+                if None in span:
+                    continue
+                others = self.thesaurus.alternatives(span)
+                if others:
+                    original = (
+                        And(units[position : position + size]) if size > 1 else units[position]
+                    )
+                    result.append(Or([original, *(self.phrase_unit(e.words) for e in others)]))
+                    expansions.append(
+                        {
+                            "term": self.thesaurus.label(span),
+                            "expanded_to": [e.label for e in others],
+                        }
+                    )
+                    position += size
+                    break
+            else:
+                result.append(units[position])
+                position += 1
+        return result
+
+    def weigh_repeats(self, units: list[query.Query], text: str) -> None:
+        """Give a word typed n times n times the weight (the parser keeps it once)."""
+        counts = Counter(self.words(_SYNTAX.sub(" ", text)))
+        for unit in units:
+            word = _word_of(unit)
+            if word is not None and counts[word] > 1:
+                unit.boost = min(unit.boost * counts[word], MAX_BOOST)
+
+
+def _word_of(unit: query.Query) -> str | None:
+    """The word of a one-word unit (the same Term in every text field), else None."""
+    if isinstance(unit, Or) and unit.subqueries:
+        texts = {child.text for child in unit.subqueries if isinstance(child, Term)}
+        if len(texts) == 1 and all(isinstance(c, Term) for c in unit.subqueries):
+            return texts.pop()
+    return None
+
+
+def _split(parsed: query.Query) -> tuple[list[query.Query], list[query.Query]]:
+    """The top-level positive units and negated units of a parsed query."""
+    if isinstance(parsed, AndNot):
+        units, negatives = _split(parsed.a)
+        return units, [*negatives, parsed.b]
+    if isinstance(parsed, And):
+        units, negatives = [], []
+        for child in parsed.subqueries:
+            if isinstance(child, Not):
+                negatives.append(child.query)
+            else:
+                sub_units, sub_negatives = (
+                    _split(child) if isinstance(child, AndNot) else ([child], [])
+                )
+                units.extend(sub_units)
+                negatives.extend(sub_negatives)
+        return units, negatives
+    if isinstance(parsed, Not):
+        return [], [parsed.query]
+    return [parsed], []
+
+
+def _combine(positive: query.Query, negatives: list[query.Query], facet_filter) -> query.Query:
+    combined = AndNot(positive, Or(negatives)) if negatives else positive
+    return And([combined, facet_filter]) if facet_filter is not None else combined

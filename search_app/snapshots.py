@@ -1,0 +1,106 @@
+"""The published index as the search app sees it: one consistent snapshot per request.
+
+A snapshot bundles a searcher with what is derived from its index version (facet value
+sets, query builder, thesaurus, manifest). Searchers are reused across requests (one per
+thread, as Whoosh searchers are not shared between threads); the derived data is shared by
+all threads of a version. Each request checks whether `CURRENT` changed (one `stat`) and,
+if a new version was published, moves to it without a restart; a request in flight keeps
+the snapshot it started with, so no response mixes two versions.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.schema import text_analyzer
+from indexer.store import IndexStore, StoreError
+from indexer.thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
+
+from .errors import UserError
+from .facets import FacetSets
+from .query import QueryBuilder
+
+UNAVAILABLE = 503
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every thread's searcher of one index version shares."""
+
+    version: str
+    manifest: dict
+    facets: FacetSets
+    thesaurus: object
+
+
+@dataclass
+class Snapshot:
+    """One thread's view of one index version."""
+
+    shared: Shared
+    searcher: object
+    builder: QueryBuilder
+
+    @property
+    def version(self) -> str:
+        return self.shared.version
+
+    def info(self) -> dict:
+        """The response's `index` block: document count, version, build time."""
+        return {
+            "documents": self.searcher.doc_count(),
+            "version": self.shared.version,
+            "built_at": self.shared.manifest.get("built_at"),
+        }
+
+
+class IndexHolder:
+    """Opens the published index of a folder and keeps it fresh."""
+
+    def __init__(self, index_dir: Path):
+        self.store = IndexStore(Path(index_dir))
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.shared: dict[str, Shared] = {}
+
+    def snapshot(self) -> Snapshot:
+        """The current thread's snapshot of the published version, or a 503 UserError."""
+        stamp = self.store.current_stamp()
+        current: Snapshot | None = getattr(self.local, "snapshot", None)
+        if current is not None and stamp == getattr(self.local, "stamp", None):
+            return current
+        try:
+            published = self.store.published()
+            if current is not None and current.version == published.version:
+                self.local.stamp = stamp
+                return current
+            index = self.store.open_index(published)
+            searcher = index.searcher()
+            shared = self._shared(published, searcher)
+        except StoreError as error:
+            raise UserError(f"The search index is not available: {error}", UNAVAILABLE) from None
+        except (OSError, ThesaurusError, ValueError) as error:
+            message = f"The search index is not available: {type(error).__name__}"
+            raise UserError(message, UNAVAILABLE) from None
+        if current is not None:
+            current.searcher.close()
+        snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, shared.thesaurus))
+        self.local.snapshot, self.local.stamp = snapshot, stamp
+        return snapshot
+
+    def _shared(self, published, searcher) -> Shared:
+        with self.lock:
+            shared = self.shared.get(published.version)
+            if shared is None:
+                analyzer = text_analyzer()
+                thesaurus = load_thesaurus(
+                    published.path / THESAURUS_FILE, lambda text: [t.text for t in analyzer(text)]
+                )
+                shared = Shared(
+                    published.version, published.manifest, FacetSets.read(searcher), thesaurus
+                )
+                # Keep only the newest versions' data: older ones are no longer published.
+                self.shared = {published.version: shared}
+            return shared

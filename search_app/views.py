@@ -1,0 +1,151 @@
+"""Step four: the views, a blueprint. They read request parameters, ask `search` for the
+results dict, and return it as JSON, a file export, or (later in the file) HTML.
+
+Only views read `current_app.config`; every user error is one `UserError`, rendered as
+`{"error": {"status", "message"}}` for API paths and as an error page otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
+from werkzeug.exceptions import HTTPException
+
+from indexer.schema import BODY, DESCRIPTION, SECTIONS, SOURCES, TITLE, TOPIC, TYPE, URL, YEAR
+
+from .errors import UserError
+from .export import FORMATS, WRITERS
+from .params import parse_params
+from .search import find_resource, related, run_search
+from .suggest import suggest
+
+bp = Blueprint("search", __name__)
+
+RESOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
+API_SUFFIXES = (".json", ".csv", ".ris", ".bib")
+API_PATHS = ("/healthz",)
+SERVER_ERROR = 500
+NOT_FOUND = 404
+
+
+def snapshot():
+    """This request's snapshot of the published index (a 503 UserError if there is none)."""
+    return current_app.extensions["index_holder"].snapshot()
+
+
+def is_api_request() -> bool:
+    """Whether errors of this request are answered in JSON."""
+    return request.path.endswith(API_SUFFIXES) or request.path in API_PATHS
+
+
+@bp.get("/search.json")
+def search_json():
+    """Ranked search results with facet counts, as JSON."""
+    params = parse_params(request.args)
+    return jsonify(run_search(snapshot(), params, base_path=request.path))
+
+
+def resource_data(resource_id: str) -> dict:
+    """A resource's metadata, source pages and related resources (404 if unknown)."""
+    if not RESOURCE_ID.fullmatch(resource_id):
+        raise UserError("There is no resource with that id.", NOT_FOUND)
+    snap = snapshot()
+    found = find_resource(snap, resource_id)
+    if found is None:
+        raise UserError("There is no resource with that id.", NOT_FOUND)
+    docnum, fields = found
+    return {
+        "id": resource_id,
+        "title": fields[TITLE],
+        "url": fields.get(URL),
+        "types": fields.get(TYPE, []),
+        "topics": fields.get(TOPIC, []),
+        "year": fields.get(YEAR),
+        "description": fields.get(DESCRIPTION, ""),
+        "body": fields.get(BODY, ""),
+        "sections": fields.get(SECTIONS, []),
+        "sources": fields.get(SOURCES, []),
+        "related": related(snap, docnum, fields, current_app.config["RELATED_COUNT"]),
+        "index": snap.info(),
+    }
+
+
+@bp.get("/resources/<resource_id>.json")
+def resource_json(resource_id: str):
+    """One resource, as JSON."""
+    return jsonify(resource_data(resource_id))
+
+
+@bp.get("/suggest.json")
+def suggest_json():
+    """Completions for the search box: topics, types and titles matching a prefix."""
+    text = request.args.get("q", "")
+    limit = current_app.config["SUGGEST_LIMIT"]
+    return jsonify({"q": text[:100], "suggestions": suggest(snapshot(), text, limit)})
+
+
+@bp.get("/search.<any(csv, ris, bib):fmt>")
+def search_export(fmt: str):
+    """Every matching resource (up to EXPORT_LIMIT), streamed as CSV, RIS or BibTeX."""
+    from .search import export_hits
+
+    params = parse_params(request.args)
+    limit = current_app.config["EXPORT_LIMIT"]
+    total, rows = export_hits(snapshot(), params, limit)
+    mimetype, extension = FORMATS[fmt]
+    body = WRITERS[fmt](rows, request.host_url)
+    response = Response(stream_with_context(body), content_type=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="knowledge-lab-search.{extension}"'
+    )
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["X-Export-Limit"] = str(limit)
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 with the index version when the index can be searched, else 503."""
+    return jsonify({"status": "ok", "index": snapshot().info()})
+
+
+def render_error(error: UserError):
+    """A user error as JSON for API requests, as an error page otherwise."""
+    if is_api_request():
+        response = jsonify(error.to_dict())
+    else:
+        response = Response(render_template("error.html", error=error), content_type="text/html")
+    response.status_code = error.status
+    return response
+
+
+def register_error_handlers(app) -> None:
+    """Every error reaches the visitor as a message and a status, never a traceback."""
+    app.json.sort_keys = False
+
+    @app.errorhandler(UserError)
+    def user_error(error: UserError):
+        return render_error(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = {NOT_FOUND: "There is no page at this address."}.get(
+            error.code, error.description
+        )
+        return render_error(UserError(message, error.code or SERVER_ERROR))
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        return render_error(
+            UserError("Something went wrong on our side; please try again.", SERVER_ERROR)
+        )

@@ -1,0 +1,161 @@
+"""The schema, its analyzer and `to_document`: what is indexed is what can be found."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh.filedb.filestore import RamStorage
+from whoosh.qparser import MultifieldParser, QueryParser
+
+from indexer.records import LISTING, Resource, Source
+from indexer.schema import (
+    FIELD_BOOSTS,
+    TEXT_FIELDS,
+    UNDATED,
+    make_schema,
+    text_analyzer,
+    title_sort_key,
+    to_document,
+)
+from indexer.store import IndexStore
+from tests.conftest import CAFE, CAMERAS, QUOKKA, ZEBRAFISH
+
+
+def words(text: str) -> list[str]:
+    return [token.text for token in text_analyzer()(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Body cameras in the US", ["bodi", "camera", "us"]),
+        ("IT help desks", ["it", "help", "desk"]),
+        ("it is what it is", ["it", "what", "it"]),
+        ("Caf\u00e9 na\u00efve R\u00c9SUM\u00c9", ["cafe", "naiv", "resum"]),
+        ("Officers' de-escalation training", ["offic", "de", "escal", "train"]),
+        ("the and of a to", []),
+    ],
+)
+def test_analyzer(text, expected):
+    assert words(text) == expected
+
+
+def test_singular_and_plural_share_a_stem():
+    assert words("camera cameras") == ["camera", "camera"]
+    assert words("camel") != words("camera")
+
+
+def test_title_weighted_above_everything_else():
+    assert FIELD_BOOSTS == {"title": 4.0, "topic_text": 2.0, "description": 1.5, "body": 1.0}
+    assert TEXT_FIELDS == ("title", "topic_text", "description", "body")
+
+
+WALRUS = Resource(
+    id="walrus",
+    title="Walrus Tactics",
+    types=("Report", "Video"),
+    year=2020,
+    topics=("Use of Force", "Officer Safety and Wellness"),
+    url="/resources/walrus/",
+    description="Tusks.",
+    body="Ice floes.",
+    sections=("Ice",),
+    sources=(Source("topics/a/page-1.html", LISTING, "Use of Force"),),
+)
+
+
+def test_to_document():
+    assert to_document(WALRUS) == {
+        "id": "walrus",
+        "url": "/resources/walrus/",
+        "title": "Walrus Tactics",
+        "title_sort": "walrus tactics",
+        "topic_text": "Use of Force Officer Safety and Wellness",
+        "description": "Tusks.",
+        "body": "Ice floes.",
+        "topic": ["Use of Force", "Officer Safety and Wellness"],
+        "type": ["Report", "Video"],
+        "year": 2020,
+        "year_facet": "2020",
+        "sections": ["Ice"],
+        "sources": [{"path": "topics/a/page-1.html", "kind": "listing", "label": "Use of Force"}],
+    }
+
+
+def test_undated_and_empty_fields_are_left_out():
+    resource = Resource(id="bare", title="\u201cBare\u201d", sources=(Source("r/b.html", "resource"),))
+    assert to_document(resource) == {
+        "id": "bare",
+        "title": "\u201cBare\u201d",
+        "title_sort": "bare",
+        "year_facet": UNDATED,
+        "sources": [{"path": "r/b.html", "kind": "resource"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [("\u2018What Works\u2019", "what works"), ("911 Calls", "911 calls"), ("...", "")],
+)
+def test_title_sort_key(title, key):
+    assert title_sort_key(title) == key
+
+
+def found(searcher, query: str, field: str | None = None) -> set[str]:
+    schema = searcher.schema
+    parser = QueryParser(field, schema) if field else MultifieldParser(list(TEXT_FIELDS), schema)
+    return {hit["id"] for hit in searcher.search(parser.parse(query), limit=None)}
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "expected"),
+    [
+        ("title:us", None, {CAMERAS}),
+        ("US", "title", {CAMERAS}),
+        ("it", None, {CAFE}),
+        ("IT", "title", {CAFE}),
+        ("cameras", "description", {CAMERAS}),
+        ("camera", "title", {CAMERAS}),
+        ("cafe", "title", {CAFE}),
+        ("naive", "description", {CAFE}),
+        ("quillwort", None, {CAMERAS}),
+        ("marzipan", "body", {CAMERAS}),
+        ("marzipan", "title", set()),
+        ("zebrafish", None, {ZEBRAFISH}),
+        ("wellness", "topic_text", {CAMERAS, QUOKKA}),
+        ("walrus", None, set()),
+    ],
+)
+def test_search_the_built_index(index_dir, query, field, expected):
+    with IndexStore(index_dir).open_index().searcher() as searcher:
+        assert found(searcher, query, field) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("topic", "Use of Force", {CAMERAS, ZEBRAFISH}),
+        ("topic", "use of force", set()),
+        ("type", "Guidebook/Tool", {CAFE, ZEBRAFISH}),
+        ("year_facet", UNDATED, {QUOKKA}),
+        ("year_facet", "2019", {CAMERAS}),
+        ("year_facet", "0", set()),
+    ],
+)
+def test_facet_fields_hold_values_as_printed(index_dir, field, value, expected):
+    from whoosh.query import Term
+
+    with IndexStore(index_dir).open_index().searcher() as searcher:
+        assert {hit["id"] for hit in searcher.search(Term(field, value), limit=None)} == expected
+
+
+def test_title_match_ranks_above_body_match():
+    index = RamStorage().create_index(make_schema())
+    writer = index.writer()
+    in_body = Resource(id="body", title="Field Notes", body="A marmot was seen near the station.")
+    in_title = Resource(id="title", title="Marmot Notes", body="Seen near the station.")
+    for resource in (in_body, in_title):
+        writer.add_document(**to_document(resource))
+    writer.commit()
+    with index.searcher() as searcher:
+        query = MultifieldParser(list(TEXT_FIELDS), index.schema).parse("marmot")
+        assert [hit["id"] for hit in searcher.search(query)] == ["title", "body"]
