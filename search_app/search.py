@@ -31,6 +31,7 @@ from indexer.schema import (
     URL,
     YEAR,
 )
+from indexer.vocabulary import label_key
 
 from . import facets as facet_counts
 from .params import SearchParams
@@ -85,9 +86,10 @@ class _Run:
     """One search: the parsed query, its match sets, and the pieces of the response."""
 
     def __init__(self, snapshot: Snapshot, params: SearchParams, base_path: str):
-        self.snapshot, self.params, self.base_path = snapshot, params, base_path
+        self.snapshot, self.base_path = snapshot, base_path
         self.sets = snapshot.shared.facets
         self.parsed = snapshot.builder.parse(params.q)
+        self.params = params = self.canonical(params)
         self.selected = facet_counts.selections(
             self.sets, params.topics, params.types, params.year_from, params.year_to
         )
@@ -103,6 +105,20 @@ class _Run:
                 self.parsed = replace(self.parsed, mode=ANY)
         if not self.fallback:
             self.query = self.parsed.query
+
+    def canonical(self, params: SearchParams) -> SearchParams:
+        """Facet selections spelled as the index spells them (any case); unknown ones noted."""
+        chosen = {}
+        for name, key, fieldname in (("topic", "topics", TOPIC), ("type", "types", TYPE)):
+            labels = self.snapshot.builder.labels[fieldname]
+            resolved = []
+            for value in getattr(params, key):
+                exact = [label for label in labels if label_key(label) == label_key(value)]
+                if not exact:
+                    self.parsed.notices.append(f"No resource has the {name} {value!r}.")
+                resolved.append(exact[0] if exact else value)
+            chosen[key] = tuple(dict.fromkeys(resolved))
+        return replace(params, **chosen)
 
     def url(self, **changes) -> str:
         query = self.params.to_query(**changes)

@@ -1,0 +1,139 @@
+"""The researcher's command line, `resource-search`: the same search as the JSON API, and
+the production server.
+
+`query --json` prints exactly what `/search.json` returns for the same parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from werkzeug.datastructures import MultiDict
+
+from .errors import UserError
+from .export import WRITERS
+from .params import SORTS, parse_params
+from .search import export_hits, run_search
+from .snapshots import IndexHolder
+
+DEFAULT_INDEX = Path("index")
+DEFAULT_EXPORT_LIMIT = 10_000
+TITLE_WIDTH = 90
+FACET_VALUES_SHOWN = 10
+
+
+def workers_for_machine() -> int:
+    """Gunicorn's rule of thumb: two workers per core, plus one."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+index_option = click.option(
+    "--index",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_INDEX,
+    show_default=True,
+    help="Index folder.",
+)
+
+
+@click.group()
+@click.version_option(package_name="knowledge-lab-search")
+def cli() -> None:
+    """Search the resource library's index, or serve it over HTTP."""
+
+
+@cli.command()
+@click.argument("text", default="")
+@click.option("--topic", multiple=True, help="Only this topic (repeat for several: OR).")
+@click.option("--type", "types", multiple=True, help="Only this type (repeat for several: OR).")
+@click.option("--year-from", type=int, help="Only resources from this year on.")
+@click.option("--year-to", type=int, help="Only resources up to this year.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Results per page."
+)
+@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print what /search.json returns.")
+@click.option("--csv", "export", flag_value="csv", help="Print every match as CSV.")
+@click.option("--ris", "export", flag_value="ris", help="Print every match as RIS.")
+@click.option("--bib", "export", flag_value="bib", help="Print every match as BibTeX.")
+@index_option
+def query(text, topic, types, year_from, year_to, sort, limit, page, as_json, export, index):
+    """Search the index and print ranked results with facet counts.
+
+    Example: resource-search query "crisis intervention" --topic "Use of Force" --json
+    """
+    args = MultiDict([("q", text), ("sort", sort), ("per_page", str(limit)), ("page", str(page))])
+    args.setlist("topic", list(topic))
+    args.setlist("type", list(types))
+    for name, value in (("year_from", year_from), ("year_to", year_to)):
+        if value is not None:
+            args[name] = str(value)
+    try:
+        params = parse_params(args)
+        snapshot = IndexHolder(index).snapshot()
+        if export:
+            _, rows = export_hits(snapshot, params, DEFAULT_EXPORT_LIMIT)
+            for chunk in WRITERS[export](rows, ""):
+                sys.stdout.write(chunk)
+            return
+        results = run_search(snapshot, params, base_path="/search.json")
+    except UserError as error:
+        raise click.ClickException(error.message) from None
+    if as_json:
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        return
+    print_results(results)
+
+
+def print_results(results: dict) -> None:
+    """Results as text: notices, the ranked list, then facet counts."""
+    for notice in results["query"]["notices"]:
+        click.echo(f"note: {notice}", err=True)
+    for expansion in results["query"]["expansions"]:
+        click.echo(
+            f"note: {expansion['term']} also searched as {', '.join(expansion['expanded_to'])}",
+            err=True,
+        )
+    start = (results["page"] - 1) * results["per_page"]
+    click.echo(f"{results['total']} result(s) in {results['took_ms']} ms")
+    for number, hit in enumerate(results["results"], start + 1):
+        year = hit["year"] or "Undated"
+        click.echo(f"{number:>4}. {hit['title'][:TITLE_WIDTH]}")
+        click.echo(
+            f"      {', '.join(hit['types'])} | {year} | {'; '.join(hit['topics'])} | {hit['id']}"
+        )
+    suggestion = results["suggestions"]["did_you_mean"]
+    if suggestion:
+        click.echo(f"did you mean: {suggestion['q']} ({suggestion['total']} results)")
+    for removal in results["suggestions"]["remove_filters"]:
+        click.echo(f"without {removal['facet']} {removal['value']!r}: {removal['total']} results")
+    for name, values in results["facets"].items():
+        shown = ", ".join(f"{v['value']} ({v['count']})" for v in values[:FACET_VALUES_SHOWN])
+        click.echo(f"{name}: {shown or '-'}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Default: 2 per core + 1."
+)
+@index_option
+def serve(host: str, port: int, workers: int | None, index: Path) -> None:
+    """Serve the search app with gunicorn (a production WSGI server).
+
+    Example: resource-search serve --host 0.0.0.0 --port 8000 --workers 5
+    """
+    from .server import run_server
+
+    run_server(host, port, workers or workers_for_machine(), index)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="resource-search")

@@ -1,0 +1,41 @@
+"""The production server: gunicorn running `create_app`, configured from the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+from . import create_app
+
+# gunicorn's largest allowed request line: queries up to about 8,000 characters.
+MAX_REQUEST_LINE = 8190
+TIMEOUT_SECONDS = 30
+
+
+class SearchServer(BaseApplication):
+    """gunicorn serving the search app; options come from the CLI, not a config file."""
+
+    def __init__(self, options: dict, index: Path):
+        self.options = options
+        self.index = index
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return create_app({"INDEX_DIR": str(self.index)})
+
+
+def run_server(host: str, port: int, workers: int, index: Path) -> None:
+    """Serve until stopped (Ctrl-C or SIGTERM)."""
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "timeout": TIMEOUT_SECONDS,
+        "limit_request_line": MAX_REQUEST_LINE,
+        "accesslog": "-",
+    }
+    SearchServer(options, index.resolve()).run()
