@@ -30,13 +30,17 @@ YEAR_FACET = "year_facet"
 FACET_FIELDS = (TOPIC, TYPE, YEAR_FACET)
 UNDATED = "Undated"
 
-# Text fields, in ranking order: title above topics above description above body.
+# Text fields. `content` holds all of a resource's text (title, topics, description, body)
+# and carries the BM25 ranking; a word also found in the title, topics or description
+# earns that field's extra weight (search_app.query.FIELD_WEIGHTS), so title ranks above
+# topics above description above body.
+CONTENT = "content"
 TITLE = "title"
 TOPIC_TEXT = "topic_text"
 DESCRIPTION = "description"
 BODY = "body"
 TEXT_FIELDS = (TITLE, TOPIC_TEXT, DESCRIPTION, BODY)
-FIELD_BOOSTS = {TITLE: 4.0, TOPIC_TEXT: 2.0, DESCRIPTION: 1.5, BODY: 1.0}
+SEARCH_FIELDS = (CONTENT, TITLE, TOPIC_TEXT, DESCRIPTION)
 
 # Years are 16-bit unsigned; Whoosh sorts a missing year as the largest value.
 YEAR_BITS = 16
@@ -70,17 +74,18 @@ def make_schema() -> fields.Schema:
     """The index schema: faceted topic, type and year; weighted text; stored metadata."""
     analyzer = text_analyzer()
 
-    def text(name: str, **options) -> fields.TEXT:
-        return fields.TEXT(analyzer=analyzer, field_boost=FIELD_BOOSTS[name], **options)
+    def text(**options) -> fields.TEXT:
+        return fields.TEXT(analyzer=analyzer, **options)
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         url=fields.STORED(),
-        title=text(TITLE, stored=True, spelling=True),
+        content=text(spelling=True),
+        title=text(stored=True),
         title_sort=fields.ID(sortable=True),
-        topic_text=text(TOPIC_TEXT),
-        description=text(DESCRIPTION, stored=True),
-        body=text(BODY, stored=True, spelling=True),
+        topic_text=text(),
+        description=text(stored=True),
+        body=text(stored=True),
         topic=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
         type=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
         year=fields.NUMERIC(int, bits=YEAR_BITS, stored=True, sortable=True, signed=False),
@@ -102,6 +107,7 @@ def to_document(resource: Resource) -> dict:
         URL: resource.url,
         TITLE: resource.title,
         TITLE_SORT: title_sort_key(resource.title) or resource.id,
+        CONTENT: "\n".join([resource.title, *resource.topics, resource.description, resource.body]),
         TOPIC_TEXT: " ".join(resource.topics),
         DESCRIPTION: resource.description,
         BODY: resource.body,

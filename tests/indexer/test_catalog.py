@@ -62,7 +62,10 @@ def test_rows_become_sightings():
     ("line", "message"),
     [
         ("not json", "not valid JSON: Expecting value; row skipped"),
-        ('{"id": "a",', "not valid JSON: Expecting property name enclosed in double quotes; row skipped"),
+        (
+            '{"id": "a",',
+            "not valid JSON: Expecting property name enclosed in double quotes; row skipped",
+        ),
         ("[1, 2]", "each line must be a JSON object; row skipped"),
         ('{"title": "No Id"}', "needs an id or a url to name the resource; row skipped"),
         ('{"id": "!!!"}', "needs an id or a url to name the resource; row skipped"),
@@ -71,16 +74,37 @@ def test_rows_become_sightings():
             "unknown field 'colour' (known: body, description, exclude, id, title, topics, types,"
             " url, year); row skipped",
         ),
-        ('{"id": "a", "year": "twenty"}', "year must be a year between 1800 and 2100, or null; row skipped"),
-        ('{"id": "a", "year": 1700}', "year must be a year between 1800 and 2100, or null; row skipped"),
-        ('{"id": "a", "year": true}', "year must be a year between 1800 and 2100, or null; row skipped"),
-        ('{"id": "a", "year": 2020.5}', "year must be a year between 1800 and 2100, or null; row skipped"),
-        ('{"id": "a", "types": 3}', "types must be a list of strings or a comma-separated string; row skipped"),
-        ('{"id": "a", "topics": [1]}', "topics must be a list of strings or a comma-separated string; row skipped"),
+        (
+            '{"id": "a", "year": "twenty"}',
+            "year must be a year between 1800 and 2100, or null; row skipped",
+        ),
+        (
+            '{"id": "a", "year": 1700}',
+            "year must be a year between 1800 and 2100, or null; row skipped",
+        ),
+        (
+            '{"id": "a", "year": true}',
+            "year must be a year between 1800 and 2100, or null; row skipped",
+        ),
+        (
+            '{"id": "a", "year": 2020.5}',
+            "year must be a year between 1800 and 2100, or null; row skipped",
+        ),
+        (
+            '{"id": "a", "types": 3}',
+            "types must be a list of strings or a comma-separated string; row skipped",
+        ),
+        (
+            '{"id": "a", "topics": [1]}',
+            "topics must be a list of strings or a comma-separated string; row skipped",
+        ),
         ('{"id": "a", "title": ""}', "title must have 1 to 1000 characters; row skipped"),
         ('{"id": "a", "title": 5}', "title must be a string; row skipped"),
         ('{"id": 5}', "id must be a string; row skipped"),
-        ('{"id": "a", "url": "javascript:alert(1)"}', "url must be a web address or a path on the site; row skipped"),
+        (
+            '{"id": "a", "url": "javascript:alert(1)"}',
+            "url must be a web address or a path on the site; row skipped",
+        ),
         ('{"id": "a", "exclude": "yes"}', "exclude must be true or false; row skipped"),
     ],
 )
@@ -186,7 +210,9 @@ def test_catalog_excludes_a_resource(corpus, tmp_path):
     report, documents = indexed(corpus, tmp_path)
     assert sorted(documents) == [CAMERAS, CAFE, QUOKKA]
     assert report.problems == [
-        Problem(NOTICE, "catalog.jsonl", f"resource {ZEBRAFISH!r} excluded by the catalog", 1, "row")
+        Problem(
+            NOTICE, "catalog.jsonl", f"resource {ZEBRAFISH!r} excluded by the catalog", 1, "row"
+        )
     ]
 
 
@@ -194,7 +220,11 @@ def test_bad_rows_are_reported_and_good_rows_applied(corpus, tmp_path):
     write_page(
         corpus,
         "catalog.jsonl",
-        rows({"id": QUOKKA, "year": "soon"}, {"id": QUOKKA, "colour": "red"}, {"id": ZEBRAFISH, "year": 2022}),
+        rows(
+            {"id": QUOKKA, "year": "soon"},
+            {"id": QUOKKA, "colour": "red"},
+            {"id": ZEBRAFISH, "year": 2022},
+        ),
     )
     report, documents = indexed(corpus, tmp_path)
     assert {d["id"]: d.get("year") for d in documents.values()} == {
@@ -217,5 +247,7 @@ def test_catalog_row_for_an_unknown_resource_without_title(corpus, tmp_path):
     assert "ghost" not in documents
     assert sorted(documents) == [CAMERAS, CAFE, QUOKKA, ZEBRAFISH]
     assert report.problems == [
-        Problem(ERROR, "catalog.jsonl", "resource 'ghost' has no title on any page; skipped", 1, "row")
+        Problem(
+            ERROR, "catalog.jsonl", "resource 'ghost' has no title on any page; skipped", 1, "row"
+        )
     ]

@@ -22,12 +22,20 @@ def parse(html: str | bytes, path: str = LISTING_PATH):
 def listed(number: int = 1, label: str | None = "Use of Force", **fields) -> Sighting:
     """The sighting a card of the listing page gives."""
     return Sighting(
-        path=LISTING_PATH, kind=LISTING, has_year=True, label=label, element=f"card {number}", **fields
+        path=LISTING_PATH,
+        kind=LISTING,
+        has_year=True,
+        label=label,
+        element=f"card {number}",
+        **fields,
     )
 
 
 ZEBRAFISH_CARD = card(
-    "Zebrafish Drills", "/resources/zebrafish-drills/", "Guidebook/Tool, Video | 2021", ["Use of Force"]
+    "Zebrafish Drills",
+    "/resources/zebrafish-drills/",
+    "Guidebook/Tool, Video | 2021",
+    ["Use of Force"],
 )
 ZEBRAFISH = listed(
     id="zebrafish-drills",
@@ -139,15 +147,25 @@ def test_doubtful_types_or_year_warn(meta, types, message):
 
 
 def test_several_bars_in_meta_warn_and_read_the_last_part_as_year():
-    html = listing_page("Use of Force", card("Zebrafish Drills", "/resources/z/", "Report | x | 2020"))
+    html = listing_page(
+        "Use of Force", card("Zebrafish Drills", "/resources/z/", "Report | x | 2020")
+    )
     parsed = parse(html)
     assert [(s.types, s.year) for s in parsed.sightings] == [(("Report",), 2020)]
     assert parsed.problems == (
-        Problem(WARNING, LISTING_PATH, "types/year line 'Report | x | 2020' has several '|'", None, "card 1"),
+        Problem(
+            WARNING,
+            LISTING_PATH,
+            "types/year line 'Report | x | 2020' has several '|'",
+            None,
+            "card 1",
+        ),
     )
 
 
-@pytest.mark.parametrize("href", ["javascript:alert(1)", " JavaScript:void(0) ", "data:text/html,hi"])
+@pytest.mark.parametrize(
+    "href", ["javascript:alert(1)", " JavaScript:void(0) ", "data:text/html,hi"]
+)
 def test_unsafe_link_dropped_with_a_warning(href):
     html = listing_page("Use of Force", card("Zebrafish Drills", href, "Report | 2020"))
     parsed = parse(html)
@@ -202,7 +220,11 @@ def test_card_without_title_is_an_error_and_the_other_cards_are_read():
     assert parsed.sightings == (replace(ZEBRAFISH, element="card 2"),)
     assert parsed.problems == (
         Problem(
-            ERROR, LISTING_PATH, "no title (class resource-title or a heading); skipped", None, "card 1"
+            ERROR,
+            LISTING_PATH,
+            "no title (class resource-title or a heading); skipped",
+            None,
+            "card 1",
         ),
     )
 
@@ -247,7 +269,12 @@ def test_resource_page_fields():
     ("path", "canonical", "expected_id", "expected_url"),
     [
         ("resources/any-name.html", "/resources/DNA-Facial-Mapping/", "dna-facial-mapping", None),
-        ("resources/DNA_Facial_Mapping.html", None, "dna-facial-mapping", "/resources/dna-facial-mapping/"),
+        (
+            "resources/DNA_Facial_Mapping.html",
+            None,
+            "dna-facial-mapping",
+            "/resources/dna-facial-mapping/",
+        ),
         ("resources/dna.htm", None, "dna", "/resources/dna/"),
     ],
 )
@@ -271,7 +298,11 @@ def test_resource_page_without_title_is_an_error():
     assert parsed.sightings == ()
     assert parsed.problems == (
         Problem(
-            ERROR, RESOURCE_PATH, "no title (class resource-title or a heading); skipped", None, "resource"
+            ERROR,
+            RESOURCE_PATH,
+            "no title (class resource-title or a heading); skipped",
+            None,
+            "resource",
         ),
     )
 
@@ -310,7 +341,9 @@ def test_page_without_cards_or_article_warns():
 
 
 def test_truncated_page_warns_and_its_content_is_read():
-    quokka = card("Quokka Notes", "/resources/quokka-notes/", "Video | 2019", ["Use of Force", "Officer"])
+    quokka = card(
+        "Quokka Notes", "/resources/quokka-notes/", "Video | 2019", ["Use of Force", "Officer"]
+    )
     html = listing_page("Use of Force", ZEBRAFISH_CARD, quokka)
     parsed = parse(html[: html.index("Officer")])
     assert [(s.id, s.topics) for s in parsed.sightings] == [

@@ -172,7 +172,10 @@ def test_same_types_in_another_order_or_spelling_agree():
 def test_unknown_labels_are_kept_as_printed_and_reported():
     collection = merged(seen(types=("Report", "Podcast"), topics=("Use of Force", "Body Armour")))
     resource = collection.resources[0]
-    assert (resource.types, resource.topics) == (("Report", "Podcast"), ("Use of Force", "Body Armour"))
+    assert (resource.types, resource.topics) == (
+        ("Report", "Podcast"),
+        ("Use of Force", "Body Armour"),
+    )
     assert collection.all_problems() == [
         Problem(
             WARNING,
@@ -193,10 +196,21 @@ def test_unknown_labels_are_kept_as_printed_and_reported():
 
 def test_aliases_map_to_canonical_labels_once():
     collection = merged(
-        seen(topics=("Mass Demonstration Response", "response to mass demonstrations", "Use of Force"))
+        seen(
+            topics=(
+                "Mass Demonstration Response",
+                "response to mass demonstrations",
+                "Use of Force",
+            )
+        )
     )
     assert collection.resources[0].topics == ("Response to Mass Demonstrations", "Use of Force")
     assert collection.problems == {}
+
+
+def test_repeated_types_are_kept_once():
+    collection = merged(seen(types=("Guidebook/Tool", "guidebook/tool", "Video", "GUIDEBOOK/TOOL")))
+    assert collection.resources[0].types == ("Guidebook/Tool", "Video")
 
 
 def test_ignored_label_is_dropped_with_a_notice():
@@ -229,16 +243,34 @@ def test_resource_without_topic_gets_a_notice():
 
 
 def row(**fields) -> Sighting:
-    return Sighting(id="walrus", path="catalog.jsonl", kind=CATALOG, line=3, element="row", **fields)
+    return Sighting(
+        id="walrus", path="catalog.jsonl", kind=CATALOG, line=3, element="row", **fields
+    )
 
 
 @pytest.mark.parametrize(
     ("catalog", "expected", "message"),
     [
-        (row(year=2018, has_year=True), ("Walrus Tactics", ("Report",), 2018), "year to 2018 (pages: 2020)"),
-        (row(year=None, has_year=True), ("Walrus Tactics", ("Report",), None), "year to undated (pages: 2020)"),
-        (row(types=("Video",)), ("Walrus Tactics", ("Video",), 2020), "types to Video (pages: Report)"),
-        (row(title="Walrus"), ("Walrus", ("Report",), 2020), "title to Walrus (pages: Walrus Tactics)"),
+        (
+            row(year=2018, has_year=True),
+            ("Walrus Tactics", ("Report",), 2018),
+            "year to 2018 (pages: 2020)",
+        ),
+        (
+            row(year=None, has_year=True),
+            ("Walrus Tactics", ("Report",), None),
+            "year to undated (pages: 2020)",
+        ),
+        (
+            row(types=("Video",)),
+            ("Walrus Tactics", ("Video",), 2020),
+            "types to Video (pages: Report)",
+        ),
+        (
+            row(title="Walrus"),
+            ("Walrus", ("Report",), 2020),
+            "title to Walrus (pages: Walrus Tactics)",
+        ),
     ],
 )
 def test_catalog_row_beats_pages(catalog, expected, message):

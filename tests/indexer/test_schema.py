@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser, QueryParser
 
 from indexer.records import LISTING, Resource, Source
 from indexer.schema import (
-    FIELD_BOOSTS,
     TEXT_FIELDS,
     UNDATED,
-    make_schema,
     text_analyzer,
     title_sort_key,
     to_document,
@@ -44,11 +41,6 @@ def test_singular_and_plural_share_a_stem():
     assert words("camel") != words("camera")
 
 
-def test_title_weighted_above_everything_else():
-    assert FIELD_BOOSTS == {"title": 4.0, "topic_text": 2.0, "description": 1.5, "body": 1.0}
-    assert TEXT_FIELDS == ("title", "topic_text", "description", "body")
-
-
 WALRUS = Resource(
     id="walrus",
     title="Walrus Tactics",
@@ -69,6 +61,7 @@ def test_to_document():
         "url": "/resources/walrus/",
         "title": "Walrus Tactics",
         "title_sort": "walrus tactics",
+        "content": "Walrus Tactics\nUse of Force\nOfficer Safety and Wellness\nTusks.\nIce floes.",
         "topic_text": "Use of Force Officer Safety and Wellness",
         "description": "Tusks.",
         "body": "Ice floes.",
@@ -82,11 +75,14 @@ def test_to_document():
 
 
 def test_undated_and_empty_fields_are_left_out():
-    resource = Resource(id="bare", title="\u201cBare\u201d", sources=(Source("r/b.html", "resource"),))
+    resource = Resource(
+        id="bare", title="\u201cBare\u201d", sources=(Source("r/b.html", "resource"),)
+    )
     assert to_document(resource) == {
         "id": "bare",
         "title": "\u201cBare\u201d",
         "title_sort": "bare",
+        "content": "\u201cBare\u201d\n\n",
         "year_facet": UNDATED,
         "sources": [{"path": "r/b.html", "kind": "resource"}],
     }
@@ -123,6 +119,10 @@ def found(searcher, query: str, field: str | None = None) -> set[str]:
         ("zebrafish", None, {ZEBRAFISH}),
         ("wellness", "topic_text", {CAMERAS, QUOKKA}),
         ("walrus", None, set()),
+        ("quillwort", "content", {CAMERAS}),
+        ("triage", "content", {CAFE}),
+        ("demonstrations", "content", {ZEBRAFISH}),
+        ("walrus", "content", set()),
     ],
 )
 def test_search_the_built_index(index_dir, query, field, expected):
@@ -146,16 +146,3 @@ def test_facet_fields_hold_values_as_printed(index_dir, field, value, expected):
 
     with IndexStore(index_dir).open_index().searcher() as searcher:
         assert {hit["id"] for hit in searcher.search(Term(field, value), limit=None)} == expected
-
-
-def test_title_match_ranks_above_body_match():
-    index = RamStorage().create_index(make_schema())
-    writer = index.writer()
-    in_body = Resource(id="body", title="Field Notes", body="A marmot was seen near the station.")
-    in_title = Resource(id="title", title="Marmot Notes", body="Seen near the station.")
-    for resource in (in_body, in_title):
-        writer.add_document(**to_document(resource))
-    writer.commit()
-    with index.searcher() as searcher:
-        query = MultifieldParser(list(TEXT_FIELDS), index.schema).parse("marmot")
-        assert [hit["id"] for hit in searcher.search(query)] == ["title", "body"]

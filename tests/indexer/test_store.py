@@ -34,7 +34,10 @@ def test_nothing_published(tmp_path):
     assert store.current_stamp() is None
     with pytest.raises(IndexMissing) as raised:
         store.published()
-    assert str(raised.value) == f"no index published in {tmp_path / 'index'}; run `resource-index build`"
+    assert (
+        str(raised.value)
+        == f"no index published in {tmp_path / 'index'}; run `resource-index build`"
+    )
 
 
 def test_publish_points_current_at_the_new_version(tmp_path):
@@ -89,7 +92,10 @@ def test_damaged_and_foreign_versions_are_refused(tmp_path):
     manifest_path.write_text(json.dumps({"format": "someone-else/9"}))
     with pytest.raises(IndexMissing) as raised:
         store.published()
-    assert str(raised.value) == f"{store.versions / name} was not written by this indexer; refusing to open it"
+    assert (
+        str(raised.value)
+        == f"{store.versions / name} was not written by this indexer; refusing to open it"
+    )
     manifest_path.write_text(json.dumps(manifest(name)))
     with pytest.raises(IndexMissing, match=rf"^index version {name} cannot be opened: "):
         store.open_index()

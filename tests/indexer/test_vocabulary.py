@@ -30,7 +30,7 @@ def test_label_key_matches_loosely(label):
 
 
 def test_label_key_folds_quote_and_dash_styles():
-    assert label_key("Officer\u2019s \u201cDuty\u201d \u2013 Belt") == "officer's \"duty\" - belt"
+    assert label_key("Officer\u2019s \u201cDuty\u201d \u2013 Belt") == 'officer\'s "duty" - belt'
     assert label_key("Officers Duty Belt") != label_key("Officer's Duty Belt")
 
 
@@ -75,7 +75,11 @@ def test_ignored_labels_match_loosely():
 
 def test_empty_vocabulary_knows_nothing():
     vocabulary = parse_vocabulary("")
-    assert (vocabulary.topics, vocabulary.types, vocabulary.ignored) == (Facet(), Facet(), frozenset())
+    assert (vocabulary.topics, vocabulary.types, vocabulary.ignored) == (
+        Facet(),
+        Facet(),
+        frozenset(),
+    )
 
 
 @pytest.mark.parametrize(
