@@ -21,21 +21,29 @@ from whoosh import qparser, query
 from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Term
 
 from indexer.schema import (
+    CONTENT,
     DESCRIPTION,
-    TEXT_FIELDS,
+    SEARCH_FIELDS,
     TITLE,
     TOPIC,
+    TOPIC_TEXT,
     TYPE,
+    UNDATED,
     YEAR,
+    YEAR_FACET,
     text_analyzer,
 )
 from indexer.thesaurus import Thesaurus
 from indexer.vocabulary import label_key
 
+# Query-time weight of a word found in each field (content holds all text; see schema).
+FIELD_WEIGHTS = {CONTENT: 1.0, TITLE: 0.5, TOPIC_TEXT: 0.3, DESCRIPTION: 0.15}
 MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32
 SHORT_QUERY_UNITS = 3
 MIN_SHOULD_MATCH = 0.6
+MIN_MATCH_FLOOR = 1
+MIN_MATCH_CAP = 99
 MIN_WILDCARD_PREFIX = 2
 MAX_EXPANSIONS = 64
 MAX_EXPANSION_SCAN = 5000
@@ -62,6 +70,9 @@ _FIELD = re.compile(r"(?<![\w.])([A-Za-z_]+):")
 _EMPTY_FIELD = re.compile(r"(?<![\w.])[A-Za-z_]+:(?=\s|\)|$)")
 _DANGLING = re.compile(r"^\s*(AND|OR)\b|\b(AND|OR|NOT)\s*$|\b(AND|OR|NOT)\s+(AND|OR)\b|\(\s*\)")
 _WILDCARD_TOKEN = re.compile(r"[^\s()\"]*[*?][^\s()\"]*")
+# A question mark ending a word is punctuation, not a one-letter wildcard.
+_PUNCTUATION_MARK = re.compile(r"(?<=\w)\?(?=[\s),.;:!]|$)")
+_OPERATORS = re.compile(r"\b(OR|NOT)\b|\[|(?<![\w.])(title|description|body|year):")
 _SYNTAX = re.compile(r'[()"*?~^:\[\]{}]|\b(AND|OR|NOT|TO)\b')
 
 
@@ -88,6 +99,9 @@ class ParsedQuery:
 def clean_query(text: str) -> tuple[str, list[str]]:
     """Text without control characters, composed, one space between words, bounded."""
     notices = []
+    # Tabs and line breaks are spaces pasted in; any other control character is noted.
+    if any(char not in "\t\n\r" for char in _CONTROL.findall(text or "")):
+        notices.append("The query's control characters were ignored.")
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))
     text = _SPACES.sub(" ", text).strip()
     if len(text) > MAX_QUERY_CHARS:
@@ -141,12 +155,15 @@ class QueryBuilder:
         self.thesaurus = thesaurus or Thesaurus()
         self.analyzer = text_analyzer()
         self.parser = qparser.MultifieldParser(
-            list(TEXT_FIELDS), self.schema, group=qparser.AndGroup
+            list(SEARCH_FIELDS), self.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
         )
         self.parser.add_plugin(qparser.FuzzyTermPlugin())
         self.labels = {
             name: [t.decode("utf-8") for t in self.reader.lexicon(name)] for name in (TOPIC, TYPE)
         }
+        self.years = [
+            int(t) for t in self.reader.lexicon(YEAR_FACET) if t.decode("utf-8") != UNDATED
+        ]
 
     def words(self, text: str) -> list[str]:
         """The analyzed words of a text, repeats kept."""
@@ -154,12 +171,14 @@ class QueryBuilder:
 
     def word_unit(self, word: str, boost: float = 1.0) -> query.Query:
         """One word searched in every text field."""
-        return Or([Term(name, word) for name in TEXT_FIELDS], boost=boost)
+        return Or(
+            [Term(name, word, boost=FIELD_WEIGHTS[name]) for name in SEARCH_FIELDS], boost=boost
+        )
 
     def phrase_unit(self, words: tuple[str, ...]) -> query.Query:
         if len(words) == 1:
             return self.word_unit(words[0])
-        return Or([Phrase(name, list(words)) for name in TEXT_FIELDS])
+        return Or([Phrase(name, list(words), boost=FIELD_WEIGHTS[name]) for name in SEARCH_FIELDS])
 
     def parse(self, raw: str) -> ParsedQuery:
         """The ParsedQuery of a visitor's raw query text (never raises on bad syntax)."""
@@ -174,8 +193,13 @@ class QueryBuilder:
                 facet_terms=facet_terms,
                 facet_filter=facet_filter,
             )
-        syntax = _YEAR_RANGE.sub(lambda m: f"year:[{m.group(1) or ''} TO {m.group(2) or ''}]", text)
-        syntax = _EXCLUDE.sub("NOT ", syntax)
+        syntax = _YEAR_RANGE.sub(_year_range, text)
+        syntax = _EXCLUDE.sub("NOT ", _PUNCTUATION_MARK.sub("", syntax))
+        # The parser knows field names in lower case only: `Title:` means `title:`.
+        syntax = _FIELD.sub(
+            lambda m: m.group(0).lower() if m.group(1).lower() in FIELD_NAMES else m.group(0),
+            syntax,
+        )
         problem = _lint(syntax)
         parsed = None
         if problem is None:
@@ -185,7 +209,9 @@ class QueryBuilder:
                 problem = "a syntax the search cannot read"
         if parsed is not None and isinstance(parsed, type(query.NullQuery)) and self.words(text):
             problem, parsed = "a syntax the search cannot read", None
-        explicit = bool(re.search(r"\b(OR|NOT)\b|[()\[\]:]", syntax))
+        # Operators make a query precise: it then runs as written. Parentheses alone only
+        # group words that must all match anyway, and are flattened.
+        explicit = bool(_OPERATORS.search(syntax))
         if parsed is None:
             notices.append(f"The query had {problem}; its words were searched instead.")
             units, negatives = (
@@ -206,7 +232,7 @@ class QueryBuilder:
             units = units[:MAX_UNITS]
         min_match = len(units)
         if not explicit and len(units) > SHORT_QUERY_UNITS:
-            min_match = max(SHORT_QUERY_UNITS, math.ceil(MIN_SHOULD_MATCH * len(units)))
+            min_match = minimum_match(len(units))
             mode = MOST if mode == ALL else mode
         if not units:
             positive = Every() if negatives else query.NullQuery
@@ -254,6 +280,8 @@ class QueryBuilder:
         return [self._bound(node, notices) for node in nodes]
 
     def _bound(self, node: query.Query, notices: list[str]) -> query.Query:
+        if isinstance(node, query.NumericRange) and node.fieldname == YEAR:
+            return self._year_terms(node)
         if isinstance(node, query.FuzzyTerm):
             node.maxdist = min(node.maxdist, MAX_FUZZY_DISTANCE)
             node.prefixlength = max(node.prefixlength, MIN_FUZZY_PREFIX)
@@ -264,6 +292,14 @@ class QueryBuilder:
         if node.is_leaf():
             return node
         return node.apply(lambda child: self._bound(child, notices))
+
+    def _year_terms(self, node: query.NumericRange) -> query.Query:
+        """A year range as the index's years within it. Whoosh's numeric ranges with an open
+        or low start (`year:..2016`) underflow and match years after the end."""
+        low = -1 if node.start is None else node.start + (1 if node.startexcl else 0)
+        high = 10**4 if node.end is None else node.end - (1 if node.endexcl else 0)
+        years = [Term(YEAR, year) for year in self.years if low <= year <= high]
+        return query.ConstantScoreQuery(Or(years), score=node.boost) if years else query.NullQuery
 
     def _expand_terms(self, node: query.MultiTerm, notices: list[str]) -> query.Query:
         words = list(islice(node._btexts(self.reader), MAX_EXPANSION_SCAN))
@@ -277,7 +313,8 @@ class QueryBuilder:
             )
             if note not in notices:
                 notices.append(note)
-        texts = [w.decode("utf-8") for w in words]
+        # Prefixes and wildcards give bytes; fuzzy terms give the words as text.
+        texts = [w.decode("utf-8") if isinstance(w, bytes) else w for w in words]
         if isinstance(node, query.FuzzyTerm):
             # Fuzzy matching runs over the unstemmed spelling words: stem them back.
             texts = [stem for text in texts for stem in self.words(text)]
@@ -323,6 +360,17 @@ class QueryBuilder:
                 unit.boost = min(unit.boost * counts[word], MAX_BOOST)
 
 
+def minimum_match(units: int) -> int:
+    """How many of a long query's words a resource must match."""
+    return min(MIN_MATCH_CAP, max(MIN_MATCH_FLOOR, math.ceil(MIN_SHOULD_MATCH * units)))
+
+
+def _year_range(match: re.Match) -> str:
+    """`year:2015..2020` as Whoosh's range syntax; an open end is left out (`[2015 TO]`),
+    as Whoosh reads `[2015 TO ]` as nothing at all."""
+    return "year:[" + " ".join(p for p in (match.group(1), "TO", match.group(2)) if p) + "]"
+
+
 def _word_of(unit: query.Query) -> str | None:
     """The word of a one-word unit (the same Term in every text field), else None."""
     if isinstance(unit, Or) and unit.subqueries:
@@ -330,6 +378,10 @@ def _word_of(unit: query.Query) -> str | None:
         if len(texts) == 1 and all(isinstance(c, Term) for c in unit.subqueries):
             return texts.pop()
     return None
+
+
+def _is_word_unit(node: query.Query) -> bool:
+    return _word_of(node) is not None
 
 
 def _split(parsed: query.Query) -> tuple[list[query.Query], list[query.Query]]:
@@ -343,9 +395,8 @@ def _split(parsed: query.Query) -> tuple[list[query.Query], list[query.Query]]:
             if isinstance(child, Not):
                 negatives.append(child.query)
             else:
-                sub_units, sub_negatives = (
-                    _split(child) if isinstance(child, AndNot) else ([child], [])
-                )
+                nested = isinstance(child, AndNot | And) and not _is_word_unit(child)
+                sub_units, sub_negatives = _split(child) if nested else ([child], [])
                 units.extend(sub_units)
                 negatives.extend(sub_negatives)
         return units, negatives

@@ -18,14 +18,14 @@ from whoosh.query import Or, Term
 
 from indexer.schema import (
     BODY,
+    CONTENT,
     DESCRIPTION,
     ID,
     MISSING_YEAR_SORT,
-    TEXT_FIELDS,
+    SEARCH_FIELDS,
     TITLE,
     TITLE_SORT,
     TOPIC,
-    TOPIC_TEXT,
     TYPE,
     UNDATED,
     URL,
@@ -44,10 +44,9 @@ SNIPPET_SURROUND = 60
 SNIPPET_FRAGMENTS = 2
 SCORE_DIGITS = 4
 MAX_CORRECTION_DISTANCE = 2
-SPELLING_FIELDS = (TITLE, BODY)
+WORD_FIELDS = {*SEARCH_FIELDS, BODY}
 RELATED_TERMS = 8
 RELATED_TEXT_CHARS = 5000
-PUBLIC_FIELDS = {TITLE: "title", TOPIC_TEXT: "topics", DESCRIPTION: "description", BODY: "body"}
 
 
 def _newest_key(year: int) -> int:
@@ -141,17 +140,24 @@ class _Run:
         if start >= len(self.filtered):
             return []
         hits = self.hits(start + params.per_page)
-        hits.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        return [self.result(hit, hits) for hit in hits[start : start + params.per_page]]
+        return [self.result(hit) for hit in hits[start : start + params.per_page]]
 
-    def result(self, hit, hits) -> dict:
+    def result(self, hit) -> dict:
         fields = hit.fields()
         scored = self.parsed.mode != BROWSE
-        matched = (
-            sorted({PUBLIC_FIELDS[f] for f, _ in hit.matched_terms() if f in PUBLIC_FIELDS})
+        # Words of the text fields only: a year's term is a number in bytes, not a word.
+        words = (
+            {text.decode("utf-8") for name, text in hit.matched_terms() if name in WORD_FIELDS}
             if scored
-            else []
+            else set()
         )
+        texts = {
+            "title": fields[TITLE],
+            "topics": " ".join(fields.get(TOPIC, [])),
+            "description": fields.get(DESCRIPTION, ""),
+            "body": fields.get(BODY, ""),
+        }
+        analyze = self.snapshot.builder.words
         return {
             "id": fields[ID],
             "title": fields[TITLE],
@@ -159,40 +165,42 @@ class _Run:
             "types": fields.get(TYPE, []),
             "topics": fields.get(TOPIC, []),
             "year": fields.get(YEAR),
-            "snippet": self.snippet(hit, hits, fields, scored),
-            "title_html": self.title_html(hit, hits, fields, scored),
-            "matched_fields": matched,
+            "snippet": self.snippet(fields, words),
+            "title_html": self.marked(fields[TITLE], words, highlight.WholeFragmenter()),
+            "matched_fields": [name for name, text in texts.items() if words & set(analyze(text))],
             "score": round(-hit.score[0], SCORE_DIGITS)
             if scored and self.params.sort == "relevance"
             else None,
         }
 
-    @staticmethod
-    def snippet(hit, hits, fields: dict, scored: bool) -> str:
+    def marked(self, text: str, words: set[str], fragmenter) -> str:
+        """Escaped text with the matched words in <mark> ("" when none is in it)."""
+        if not words or not text:
+            return str(escape(text)) if isinstance(fragmenter, highlight.WholeFragmenter) else ""
+        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        found = highlight.highlight(
+            text,
+            frozenset(words),
+            self.snapshot.builder.analyzer,
+            fragmenter,
+            formatter,
+            top=SNIPPET_FRAGMENTS,
+        )
+        return found or (
+            str(escape(text)) if isinstance(fragmenter, highlight.WholeFragmenter) else ""
+        )
+
+    def snippet(self, fields: dict, words: set[str]) -> str:
         """Escaped text around the matched words, which are wrapped in <mark>."""
-        if scored:
-            hits.fragmenter = highlight.ContextFragmenter(
-                maxchars=SNIPPET_CHARS, surround=SNIPPET_SURROUND
-            )
-            for name in (DESCRIPTION, BODY):
-                if fields.get(name):
-                    found = hit.highlights(name, top=SNIPPET_FRAGMENTS)
-                    if found:
-                        return found
+        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_SURROUND)
+        for name in (DESCRIPTION, BODY):
+            found = self.marked(fields.get(name, ""), words, fragmenter)
+            if found:
+                return found
         text = fields.get(DESCRIPTION) or fields.get(BODY) or ""
         if len(text) > SNIPPET_CHARS:
             text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
         return str(escape(text))
-
-    @staticmethod
-    def title_html(hit, hits, fields: dict, scored: bool) -> str:
-        """The escaped title with its matched words in <mark>."""
-        if scored:
-            hits.fragmenter = highlight.WholeFragmenter()
-            found = hit.highlights(TITLE)
-            if found:
-                return found
-        return str(escape(fields[TITLE]))
 
     def facet_block(self) -> dict:
         counts = facet_counts.count(self.sets, self.matched, self.selected)
@@ -253,15 +261,14 @@ class _Run:
             return None
         searcher = self.snapshot.searcher
         builder = self.snapshot.builder
-        correctors = [searcher.corrector(name) for name in SPELLING_FIELDS]
+        correctors = [searcher.corrector(CONTENT)]
         words = [token.text for token in _raw_words(self.parsed.text)]
         replacements = {}
         for word in dict.fromkeys(words):
             stems = builder.words(word)
-            if not stems or any(searcher.doc_frequency(f, stems[0]) for f in TEXT_FIELDS):
+            if not stems or searcher.doc_frequency(CONTENT, stems[0]):
                 continue
-            # Whoosh's MultiCorrector mixes up its (score, word) pairs: ask each field in
-            # turn (title first) and keep the closest word that is in some document.
+            # The closest words first; keep the first that some document contains.
             found = [
                 suggestion
                 for corrector in correctors
@@ -287,7 +294,7 @@ class _Run:
         """How many documents contain a word (as analyzed) in any text field."""
         stems = self.snapshot.builder.words(word)
         searcher = self.snapshot.searcher
-        return sum(searcher.doc_frequency(f, stems[0]) for f in TEXT_FIELDS) if stems else 0
+        return searcher.doc_frequency(CONTENT, stems[0]) if stems else 0
 
     def filter_removals(self) -> list[dict]:
         """Which selected filter to remove, and how many results that would give."""
@@ -354,7 +361,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/sear
             "fallback": run.fallback
             or next((n for n in parsed.notices if "searched instead" in n), None),
             "notices": parsed.notices + ([run.fallback] if run.fallback else []),
-            "filters": params.filters(),
+            "filters": run.params.filters(),
             "sort": params.sort,
         },
         "total": len(run.filtered),

@@ -21,6 +21,7 @@ from indexer.thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
 from .errors import UserError
 from .facets import FacetSets
 from .query import QueryBuilder
+from .ranking import ranking
 
 UNAVAILABLE = 503
 
@@ -77,7 +78,7 @@ class IndexHolder:
                 self.local.stamp = stamp
                 return current
             index = self.store.open_index(published)
-            searcher = index.searcher()
+            searcher = index.searcher(weighting=ranking())
             shared = self._shared(published, searcher)
         except StoreError as error:
             raise UserError(f"The search index is not available: {error}", UNAVAILABLE) from None

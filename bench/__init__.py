@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed as tables and JSON, never timed tests."""
