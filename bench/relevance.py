@@ -2,7 +2,10 @@
 
 Runs the engine as shipped (the indexer's catalog input, its analyzer, its query parser and
 ranking) on the collections in `../shared/ir/` and prints the figures beside the published
-BM25 ones. Usage:
+BM25 ones, twice: with the shipped match policy (every word of a query of up to 3 words
+must match, half of one of 4-6 words, any of a longer one) and with the ranking model alone
+(every query ranked over all resources matching any word), so the cost of narrowing short
+queries shows. Usage:
 
     python -m bench.relevance [--shared ../shared] [--collection scifact|cacm] [--json]
 """
@@ -24,15 +27,28 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.build import build
 from search_app.params import parse_params
+from search_app.query import DEFAULT_POLICY, RANKING_ONLY
 from search_app.search import export_hits
 from search_app.snapshots import IndexHolder
+
+POLICIES = {"shipped": DEFAULT_POLICY, "ranking only": RANKING_ONLY}
 
 DEPTH = 1000
 CUTOFF_NDCG = 10
 CUTOFF_RECALL = 100
 PUBLISHED = {
-    "scifact": {"ndcg@10": 0.6789, "map": None, "recall@100": 0.9253, "source": "Anserini BM25 flat"},
-    "cacm": {"ndcg@10": None, "map": 0.3123, "recall@100": None, "source": "Anserini BM25 (k1=0.9, b=0.4)"},
+    "scifact": {
+        "ndcg@10": 0.6789,
+        "map": None,
+        "recall@100": 0.9253,
+        "source": "Anserini BM25 flat",
+    },
+    "cacm": {
+        "ndcg@10": None,
+        "map": 0.3123,
+        "recall@100": None,
+        "source": "Anserini BM25 (k1=0.9, b=0.4)",
+    },
 }
 
 
@@ -40,9 +56,12 @@ def load_scifact(folder: Path):
     """Documents (id, title, body), queries and qrels of BEIR SciFact's test split."""
     with gzip.open(folder / "corpus.jsonl.gz", "rt", encoding="utf-8") as handle:
         docs = [json.loads(line) for line in handle]
-    rows = [{"id": f"d{d['_id']}", "title": d["title"] or d["_id"], "body": d["text"]} for d in docs]
+    rows = [
+        {"id": f"d{d['_id']}", "title": d["title"] or d["_id"], "body": d["text"]} for d in docs
+    ]
     queries = dict(
-        line.rstrip("\n").split("\t", 1) for line in (folder / "queries.test.tsv").open(encoding="utf-8")
+        line.rstrip("\n").split("\t", 1)
+        for line in (folder / "queries.test.tsv").open(encoding="utf-8")
     )
     qrels = defaultdict(set)
     for line in (folder / "qrels.test.txt").open():
@@ -58,7 +77,9 @@ def load_cacm(folder: Path):
     for line in (folder / "cacm.jsonl").open(encoding="utf-8"):
         doc = json.loads(line)
         title, _, rest = doc["contents"].strip().partition("\n")
-        rows.append({"id": doc["id"].lower(), "title": title[:900] or doc["id"], "body": rest or title})
+        rows.append(
+            {"id": doc["id"].lower(), "title": title[:900] or doc["id"], "body": rest or title}
+        )
     text = (folder / "topics.cacm.txt").read_text(encoding="utf-8")
     queries = {
         number: " ".join(body.split())
@@ -76,7 +97,9 @@ LOADERS = {"scifact": load_scifact, "cacm": load_cacm}
 
 
 def ndcg(ranked: list[str], relevant: set[str], cutoff: int) -> float:
-    gains = sum(1 / math.log2(rank + 2) for rank, doc in enumerate(ranked[:cutoff]) if doc in relevant)
+    gains = sum(
+        1 / math.log2(rank + 2) for rank, doc in enumerate(ranked[:cutoff]) if doc in relevant
+    )
     ideal = sum(1 / math.log2(rank + 2) for rank in range(min(len(relevant), cutoff)))
     return gains / ideal if ideal else 0.0
 
@@ -94,8 +117,9 @@ def recall(ranked: list[str], relevant: set[str], cutoff: int) -> float:
     return len(set(ranked[:cutoff]) & relevant) / len(relevant) if relevant else 0.0
 
 
-def evaluate(name: str, shared: Path, workdir: Path) -> dict:
-    """Index one collection through the catalog input, run every judged query, score it."""
+def evaluate(name: str, shared: Path, workdir: Path) -> list[dict]:
+    """Index one collection through the catalog input, run every judged query under each
+    match policy, and score the rankings."""
     rows, queries, qrels = LOADERS[name](shared / "ir" / name)
     corpus, index = workdir / name / "corpus", workdir / name / "index"
     corpus.mkdir(parents=True)
@@ -105,51 +129,65 @@ def evaluate(name: str, shared: Path, workdir: Path) -> dict:
     started = time.perf_counter()
     build(corpus, index)
     build_seconds = time.perf_counter() - started
-    snapshot = IndexHolder(index).snapshot()
     judged = [qid for qid in queries if qrels.get(qid)]
-    scores = defaultdict(list)
-    modes = defaultdict(int)
-    started = time.perf_counter()
-    for qid in judged:
-        params = parse_params(MultiDict({"q": queries[qid]}))
-        _, hits = export_hits(snapshot, params, DEPTH)
-        ranked = [fields["id"] for fields in hits]
-        modes[snapshot.builder.parse(queries[qid]).mode] += 1
-        scores["ndcg@10"].append(ndcg(ranked, qrels[qid], CUTOFF_NDCG))
-        scores["map"].append(average_precision(ranked, qrels[qid]))
-        scores["recall@100"].append(recall(ranked, qrels[qid], CUTOFF_RECALL))
-    query_seconds = time.perf_counter() - started
-    return {
-        "collection": name,
-        "documents": len(rows),
-        "queries": len(judged),
-        **{metric: round(sum(v) / len(v), 4) for metric, v in scores.items()},
-        "published": PUBLISHED[name],
-        "modes": dict(modes),
-        "build_seconds": round(build_seconds, 1),
-        "ms_per_query": round(query_seconds * 1000 / len(judged), 1),
-    }
+    results = []
+    for policy_name, policy in POLICIES.items():
+        snapshot = IndexHolder(index, policy=policy).snapshot()
+        scores = defaultdict(list)
+        modes = defaultdict(int)
+        started = time.perf_counter()
+        for qid in judged:
+            params = parse_params(MultiDict({"q": queries[qid]}))
+            _, hits = export_hits(snapshot, params, DEPTH)
+            ranked = [fields["id"] for fields in hits]
+            modes[snapshot.builder.parse(queries[qid]).mode] += 1
+            scores["ndcg@10"].append(ndcg(ranked, qrels[qid], CUTOFF_NDCG))
+            scores["map"].append(average_precision(ranked, qrels[qid]))
+            scores["recall@100"].append(recall(ranked, qrels[qid], CUTOFF_RECALL))
+        query_seconds = time.perf_counter() - started
+        results.append(
+            {
+                "collection": name,
+                "policy": policy_name,
+                "documents": len(rows),
+                "queries": len(judged),
+                **{metric: round(sum(v) / len(v), 4) for metric, v in scores.items()},
+                "published": PUBLISHED[name],
+                "modes": dict(modes),
+                "build_seconds": round(build_seconds, 1),
+                "ms_per_query": round(query_seconds * 1000 / len(judged), 1),
+            }
+        )
+    return results
 
 
 def print_table(results: list[dict]) -> None:
     def cell(value):
         return "-" if value is None else f"{value:.3f}"
 
-    click.echo(f"{'collection':<10} {'docs':>6} {'queries':>7}  {'nDCG@10':>15} {'MAP':>15} {'R@100':>15}")
-    click.echo(f"{'':<10} {'':>6} {'':>7}  {'ours / BM25':>15} {'ours / BM25':>15} {'ours / BM25':>15}")
+    header = f"{'collection':<10} {'policy':<13} {'docs':>6} {'queries':>7}"
+    click.echo(f"{header}  {'nDCG@10':>15} {'MAP':>15} {'R@100':>15}")
+    click.echo(f"{'':<39}  {'ours / BM25':>15} {'ours / BM25':>15} {'ours / BM25':>15}")
     for r in results:
         p = r["published"]
         figures = [f"{cell(r[m])} / {cell(p[m])}" for m in ("ndcg@10", "map", "recall@100")]
-        click.echo(f"{r['collection']:<10} {r['documents']:>6} {r['queries']:>7}  " + " ".join(f"{f:>15}" for f in figures))
+        row = f"{r['collection']:<10} {r['policy']:<13} {r['documents']:>6} {r['queries']:>7}"
+        click.echo(f"{row}  " + " ".join(f"{f:>15}" for f in figures))
     for r in results:
         click.echo(
-            f"{r['collection']}: build {r['build_seconds']} s, {r['ms_per_query']} ms/query,"
-            f" query modes {r['modes']}; published: {r['published']['source']}"
+            f"{r['collection']} ({r['policy']}): build {r['build_seconds']} s,"
+            f" {r['ms_per_query']} ms/query, query modes {r['modes']}"
         )
+    for name in dict.fromkeys(r["collection"] for r in results):
+        click.echo(f"{name} published figures: {PUBLISHED[name]['source']}")
 
 
 @click.command()
-@click.option("--shared", type=click.Path(path_type=Path, file_okay=False), default=Path(__file__).resolve().parents[2] / "shared")
+@click.option(
+    "--shared",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(__file__).resolve().parents[2] / "shared",
+)
 @click.option("--collection", type=click.Choice(sorted(LOADERS)), multiple=True)
 @click.option("--json", "as_json", is_flag=True)
 def main(shared: Path, collection: tuple[str, ...], as_json: bool) -> None:
@@ -157,7 +195,8 @@ def main(shared: Path, collection: tuple[str, ...], as_json: bool) -> None:
     if not (shared / "ir").is_dir():
         raise click.ClickException(f"no test collections in {shared / 'ir'}")
     with tempfile.TemporaryDirectory(prefix="relevance-") as workdir:
-        results = [evaluate(name, shared, Path(workdir)) for name in (collection or sorted(LOADERS))]
+        names = collection or sorted(LOADERS)
+        results = [row for name in names for row in evaluate(name, shared, Path(workdir))]
     print_table(results)
     if as_json:
         click.echo(json.dumps(results, indent=2))

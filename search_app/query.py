@@ -36,14 +36,11 @@ from indexer.schema import (
 from indexer.thesaurus import Thesaurus
 from indexer.vocabulary import label_key
 
-# Query-time weight of a word found in each field (content holds all text; see schema).
-FIELD_WEIGHTS = {CONTENT: 1.0, TITLE: 0.5, TOPIC_TEXT: 0.3, DESCRIPTION: 0.15}
+# Query-time weight of a word found in each field (content holds all text; see schema),
+# tuned with bench/relevance.py.
+FIELD_WEIGHTS = {CONTENT: 1.0, TITLE: 0.2, TOPIC_TEXT: 0.1, DESCRIPTION: 0.05}
 MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32
-SHORT_QUERY_UNITS = 3
-MIN_SHOULD_MATCH = 0.6
-MIN_MATCH_FLOOR = 1
-MIN_MATCH_CAP = 99
 MIN_WILDCARD_PREFIX = 2
 MAX_EXPANSIONS = 64
 MAX_EXPANSION_SCAN = 5000
@@ -54,7 +51,8 @@ MAX_BOOST = 10.0
 # Modes reported in the response's `query.mode`.
 BROWSE = "browse"  # empty query: every resource
 ALL = "all"  # every word must match (short queries, or explicit operators)
-MOST = "most"  # long queries: a minimum share of the words must match
+MOST = "most"  # longer queries: a minimum share of the words must match
+RANKED = "ranked"  # long natural-language queries: any word, best matches first
 ANY = "any"  # fallback when nothing matches all words
 PLAIN = "plain"  # the syntax was malformed: the words were searched as plain words
 
@@ -145,11 +143,42 @@ def _lint(text: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class MatchPolicy:
+    """How many of a query's words (units) a resource must match.
+
+    Up to `all_words` words, every one: adding a word narrows the results. Up to
+    `most_words`, at least `share` of them. Longer, natural-language queries: any one,
+    ranked so that resources matching more, and rarer, words come first (the relevance
+    bench shows what a stricter rule would cost on such queries).
+    """
+
+    all_words: int = 3
+    most_words: int = 6
+    share: float = 0.5
+
+    def minimum(self, units: int) -> int:
+        """The number of units a resource must match."""
+        if units <= self.all_words:
+            return units
+        if units <= self.most_words:
+            return max(1, math.ceil(self.share * units))
+        return 1
+
+
+DEFAULT_POLICY = MatchPolicy()
+# Every query ranked over all resources matching any word: the ranking model alone.
+RANKING_ONLY = MatchPolicy(all_words=0, most_words=0)
+
+
 class QueryBuilder:
     """Builds queries against one index: its schema, lexicon and thesaurus."""
 
-    def __init__(self, searcher, thesaurus: Thesaurus | None = None):
+    def __init__(
+        self, searcher, thesaurus: Thesaurus | None = None, policy: MatchPolicy = DEFAULT_POLICY
+    ):
         self.searcher = searcher
+        self.policy = policy
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.thesaurus = thesaurus or Thesaurus()
@@ -230,10 +259,9 @@ class QueryBuilder:
         if len(units) > MAX_UNITS:
             notices.append(f"Only the first {MAX_UNITS} words of the query were used.")
             units = units[:MAX_UNITS]
-        min_match = len(units)
-        if not explicit and len(units) > SHORT_QUERY_UNITS:
-            min_match = minimum_match(len(units))
-            mode = MOST if mode == ALL else mode
+        min_match = len(units) if explicit else self.policy.minimum(len(units))
+        if mode == ALL and min_match < len(units):
+            mode = MOST if min_match > 1 else RANKED
         if not units:
             positive = Every() if negatives else query.NullQuery
         elif min_match >= len(units):
@@ -246,7 +274,7 @@ class QueryBuilder:
             mode=mode,
             units=units,
             negatives=negatives,
-            min_match=min_match if len(units) > 1 else 0,
+            min_match=min_match,
             notices=notices,
             expansions=expansions,
             facet_terms=facet_terms,
@@ -358,11 +386,6 @@ class QueryBuilder:
             word = _word_of(unit)
             if word is not None and counts[word] > 1:
                 unit.boost = min(unit.boost * counts[word], MAX_BOOST)
-
-
-def minimum_match(units: int) -> int:
-    """How many of a long query's words a resource must match."""
-    return min(MIN_MATCH_CAP, max(MIN_MATCH_FLOOR, math.ceil(MIN_SHOULD_MATCH * units)))
 
 
 def _year_range(match: re.Match) -> str:

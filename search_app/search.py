@@ -363,6 +363,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/sear
             "notices": parsed.notices + ([run.fallback] if run.fallback else []),
             "filters": run.params.filters(),
             "sort": params.sort,
+            "min_match": parsed.min_match,
         },
         "total": len(run.filtered),
         "page": params.page,

@@ -20,7 +20,7 @@ from indexer.thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
 
 from .errors import UserError
 from .facets import FacetSets
-from .query import QueryBuilder
+from .query import DEFAULT_POLICY, MatchPolicy, QueryBuilder
 from .ranking import ranking
 
 UNAVAILABLE = 503
@@ -60,8 +60,9 @@ class Snapshot:
 class IndexHolder:
     """Opens the published index of a folder and keeps it fresh."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, policy: MatchPolicy = DEFAULT_POLICY):
         self.store = IndexStore(Path(index_dir))
+        self.policy = policy
         self.local = threading.local()
         self.lock = threading.Lock()
         self.shared: dict[str, Shared] = {}
@@ -87,7 +88,7 @@ class IndexHolder:
             raise UserError(message, UNAVAILABLE) from None
         if current is not None:
             current.searcher.close()
-        snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, shared.thesaurus))
+        snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, shared.thesaurus, self.policy))
         self.local.snapshot, self.local.stamp = snapshot, stamp
         return snapshot
 

@@ -42,7 +42,7 @@ RESPONSE_KEYS = [
     "index",
     "took_ms",
 ]
-QUERY_KEYS = ["q", "mode", "expansions", "fallback", "notices", "filters", "sort"]
+QUERY_KEYS = ["q", "mode", "expansions", "fallback", "notices", "filters", "sort", "min_match"]
 RESULT_KEYS = [
     "id",
     "title",
@@ -90,6 +90,7 @@ def test_the_query_block(search):
         "notices": [],
         "filters": {"topic": [], "type": ["Report"], "year_from": 2015, "year_to": None},
         "sort": "newest",
+        "min_match": 1,
     }
     assert (response["total"], ids(response)) == (1, [SURVEY])
 

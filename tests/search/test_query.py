@@ -177,9 +177,9 @@ def test_a_10000_character_query_is_cut_and_says_so(snapshot):
 
 def test_only_the_first_words_of_a_long_query_are_used(snapshot):
     words = " ".join(["footage"] + [f"w{n}x" for n in range(MAX_UNITS + 5)])
+    # A long query ranks every resource matching any of its words: no fallback needed.
     assert found(snapshot, words)["notices"] == [
-        f"Only the first {MAX_UNITS} words of the query were used.",
-        FALLBACK,
+        f"Only the first {MAX_UNITS} words of the query were used."
     ]
 
 
@@ -290,3 +290,20 @@ def test_every_expansion_used_is_listed(snapshot):
         "any",
         sorted([FOOTAGE, SURVEY, HANDBOOK]),
     )
+
+
+@pytest.mark.parametrize(
+    ("units", "required"),
+    [(1, 1), (2, 2), (3, 3), (4, 2), (5, 3), (6, 3), (7, 1), (20, 1)],
+)
+def test_the_match_policy_requires_all_then_half_then_any_word(units, required):
+    assert query_module.DEFAULT_POLICY.minimum(units) == required
+
+
+def test_ranking_only_requires_any_word():
+    assert [query_module.RANKING_ONLY.minimum(n) for n in (1, 2, 5, 9)] == [1, 1, 1, 1]
+
+
+def test_a_long_natural_language_query_is_ranked_over_any_word(snapshot):
+    response = found(snapshot, "footage zeppelin w1x w2x w3x w4x w5x")
+    assert (response["mode"], response["notices"]) == ("ranked", [])
