@@ -179,6 +179,7 @@ class QueryBuilder:
     ):
         self.searcher = searcher
         self.policy = policy
+        self._syntax = ""
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.thesaurus = thesaurus or Thesaurus()
@@ -231,6 +232,7 @@ class QueryBuilder:
         )
         problem = _lint(syntax)
         parsed = None
+        self._syntax = syntax
         if problem is None:
             try:
                 parsed = self.parser.parse(syntax)
@@ -329,8 +331,22 @@ class QueryBuilder:
         years = [Term(YEAR, year) for year in self.years if low <= year <= high]
         return query.ConstantScoreQuery(Or(years), score=node.boost) if years else query.NullQuery
 
+    def _fuzzy_words(self, node: query.FuzzyTerm):
+        """Words within the fuzzy distance of the word as typed (the parser hands over its
+        stem, which is further from the unstemmed spelling words), from all the text."""
+        typed = node.text
+        if getattr(node, "startchar", None) is not None and self._syntax:
+            typed = self._syntax[node.startchar : node.endchar].lower().split("~")[0] or typed
+        prefix = typed[: node.prefixlength]
+        return self.reader.terms_within(CONTENT, typed, node.maxdist, prefix=len(prefix))
+
     def _expand_terms(self, node: query.MultiTerm, notices: list[str]) -> query.Query:
-        words = list(islice(node._btexts(self.reader), MAX_EXPANSION_SCAN))
+        found = (
+            self._fuzzy_words(node)
+            if isinstance(node, query.FuzzyTerm)
+            else node._btexts(self.reader)
+        )
+        words = list(islice(found, MAX_EXPANSION_SCAN))
         if not words:
             return query.NullQuery
         if len(words) > MAX_EXPANSIONS:

@@ -196,11 +196,6 @@ def test_fuzzy_distance_is_capped(snapshot):
     assert found(snapshot, "fotage~2")["ids"] == [FOOTAGE, FILM]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the parser stems a fuzzy word ('fotage' to 'fotag') before matching it against the "
-    "unstemmed spelling words, so a word one edit away is two edits away there",
-)
 def test_fuzzy_search_finds_titles_and_bodies_one_edit_away(snapshot):
     assert found(snapshot, "fotage~")["ids"] == [FOOTAGE, FILM]
 
