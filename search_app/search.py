@@ -101,7 +101,7 @@ class _Run:
                 self.matched, self.query = relaxed, self.parsed.relaxed()
                 self.filtered = facet_counts.intersect(relaxed, self.selected)
                 self.fallback = "No resource matches all the words; showing those that match some."
-                self.parsed = replace(self.parsed, mode=ANY)
+                self.parsed = replace(self.parsed, mode=ANY, min_match=1)
         if not self.fallback:
             self.query = self.parsed.query
 
