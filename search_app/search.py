@@ -23,6 +23,8 @@ from indexer.schema import (
     ID,
     MISSING_YEAR_SORT,
     SEARCH_FIELDS,
+    SECTIONS,
+    SOURCES,
     TITLE,
     TITLE_SORT,
     TOPIC,
@@ -415,3 +417,25 @@ def related(snapshot: Snapshot, docnum: int, fields: dict, top: int) -> list[dic
         {"id": h[ID], "title": h[TITLE], "year": h.get(YEAR), "types": h.get(TYPE, [])}
         for h in hits
     ]
+
+
+def resource_details(snapshot: Snapshot, resource_id: str, related_count: int) -> dict | None:
+    """A resource's metadata, text, source pages and related resources, or None."""
+    found = find_resource(snapshot, resource_id)
+    if found is None:
+        return None
+    docnum, fields = found
+    return {
+        "id": resource_id,
+        "title": fields[TITLE],
+        "url": fields.get(URL),
+        "types": fields.get(TYPE, []),
+        "topics": fields.get(TOPIC, []),
+        "year": fields.get(YEAR),
+        "description": fields.get(DESCRIPTION, ""),
+        "body": fields.get(BODY, ""),
+        "sections": fields.get(SECTIONS, []),
+        "sources": fields.get(SOURCES, []),
+        "related": related(snapshot, docnum, fields, related_count),
+        "index": snapshot.info(),
+    }

@@ -20,12 +20,10 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from indexer.schema import BODY, DESCRIPTION, SECTIONS, SOURCES, TITLE, TOPIC, TYPE, URL, YEAR
-
 from .errors import UserError
 from .export import FORMATS, WRITERS
 from .params import parse_params
-from .search import find_resource, related, run_search
+from .search import resource_details, run_search
 from .suggest import suggest
 
 bp = Blueprint("search", __name__)
@@ -55,28 +53,13 @@ def search_json():
 
 
 def resource_data(resource_id: str) -> dict:
-    """A resource's metadata, source pages and related resources (404 if unknown)."""
+    """A resource's details for the JSON and HTML views (404 if unknown or malformed)."""
     if not RESOURCE_ID.fullmatch(resource_id):
         raise UserError("There is no resource with that id.", NOT_FOUND)
-    snap = snapshot()
-    found = find_resource(snap, resource_id)
-    if found is None:
+    details = resource_details(snapshot(), resource_id, current_app.config["RELATED_COUNT"])
+    if details is None:
         raise UserError("There is no resource with that id.", NOT_FOUND)
-    docnum, fields = found
-    return {
-        "id": resource_id,
-        "title": fields[TITLE],
-        "url": fields.get(URL),
-        "types": fields.get(TYPE, []),
-        "topics": fields.get(TOPIC, []),
-        "year": fields.get(YEAR),
-        "description": fields.get(DESCRIPTION, ""),
-        "body": fields.get(BODY, ""),
-        "sections": fields.get(SECTIONS, []),
-        "sources": fields.get(SOURCES, []),
-        "related": related(snap, docnum, fields, current_app.config["RELATED_COUNT"]),
-        "index": snap.info(),
-    }
+    return details
 
 
 @bp.get("/resources/<resource_id>.json")
@@ -90,7 +73,11 @@ def suggest_json():
     """Completions for the search box: topics, types and titles matching a prefix."""
     text = request.args.get("q", "")
     limit = current_app.config["SUGGEST_LIMIT"]
-    return jsonify({"q": text[:100], "suggestions": suggest(snapshot(), text, limit)})
+    suggestions = suggest(snapshot(), text, limit)
+    if request.args.get("format") == "opensearch":
+        # The OpenSearch suggestions format browsers ask for: [query, [completions]].
+        return jsonify([text[:100], [s["value"] for s in suggestions]])
+    return jsonify({"q": text[:100], "suggestions": suggestions})
 
 
 @bp.get("/search.<any(csv, ris, bib):fmt>")

@@ -1,0 +1,130 @@
+// Progressive enhancement of the search page; everything works without it.
+// - Forms marked data-autosubmit apply as soon as a checkbox or select changes.
+// - The result count is announced after navigation (a polite live region).
+// - The search box offers suggestions from /suggest.json in an ARIA 1.2 combobox.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  var DEBOUNCE_MS = 200;
+  var MIN_CHARS = 2;
+  var ANNOUNCE_DELAY_MS = 300;
+
+  function autosubmit(form) {
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target.matches('input[type="checkbox"], select')) {
+        form.requestSubmit ? form.requestSubmit() : form.submit();
+      }
+    });
+  }
+
+  function announceCount() {
+    var count = document.getElementById("result-count");
+    var status = document.getElementById("live-status");
+    if (!count || !status) return;
+    // Screen readers announce changes to a live region, not its first content.
+    window.setTimeout(function () { status.textContent = count.textContent.trim(); }, ANNOUNCE_DELAY_MS);
+  }
+
+  function combobox(box) {
+    var input = box.querySelector('[role="combobox"]');
+    var list = box.querySelector('[role="listbox"]');
+    var url = box.getAttribute("data-suggest-url");
+    var timer = null;
+    var active = -1;
+    var options = [];
+    var latest = 0;
+
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      options = [];
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function highlight(index) {
+      options.forEach(function (option, i) {
+        option.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      active = index;
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function render(suggestions) {
+      list.textContent = "";
+      options = suggestions.map(function (suggestion, i) {
+        var option = document.createElement("li");
+        option.id = "q-suggestion-" + i;
+        option.className = "combobox__option";
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.dataset.url = suggestion.url;
+        var kind = document.createElement("span");
+        kind.className = "combobox__kind";
+        kind.textContent = suggestion.kind;
+        var value = document.createElement("span");
+        value.textContent = suggestion.value;
+        option.appendChild(kind);
+        option.appendChild(value);
+        option.addEventListener("mousedown", function (event) {
+          event.preventDefault();
+          window.location.href = suggestion.url;
+        });
+        list.appendChild(option);
+        return option;
+      });
+      if (options.length) {
+        list.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+        active = -1;
+      } else {
+        close();
+      }
+    }
+
+    function fetchSuggestions() {
+      var text = input.value.trim();
+      if (text.length < MIN_CHARS) { close(); return; }
+      var request = ++latest;
+      fetch(url + "?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+        .then(function (data) { if (request === latest) render(data.suggestions || []); })
+        .catch(close);
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(fetchSuggestions, DEBOUNCE_MS);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" && options.length) {
+        event.preventDefault();
+        highlight((active + 1) % options.length);
+      } else if (event.key === "ArrowUp" && options.length) {
+        event.preventDefault();
+        highlight(active <= 0 ? options.length - 1 : active - 1);
+      } else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();
+        window.location.href = options[active].dataset.url;
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", function () { window.setTimeout(close, 100); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-autosubmit]").forEach(autosubmit);
+    document.querySelectorAll("[data-suggest-url]").forEach(combobox);
+    announceCount();
+  });
+})();
