@@ -304,7 +304,8 @@ def test_an_undated_resource(client):
         ("/resources/%00.json", NO_RESOURCE),
         ("/resources/..%2F..%2Fetc%2Fpasswd.json", NO_PAGE),
         ("/resources/../../etc/passwd.json", NO_PAGE),
-        ("/resources/.json", NO_PAGE),
+        # Read by the HTML route /resources/<id> as the id ".json", which is malformed.
+        ("/resources/.json", NO_RESOURCE),
         ("/nothing-here.json", NO_PAGE),
     ],
 )
@@ -318,7 +319,7 @@ def test_other_pages_answer_errors_in_html(client):
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert (response.status_code, response.mimetype) == (404, "text/html")
     assert (page.title.get_text(), page.h1.get_text()) == (
-        "404 · Knowledge Lab resource search",
+        f"{NO_PAGE} · National Law Enforcement Knowledge Lab",
         NO_PAGE,
     )
 
