@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 CORPUS ?= corpus
 INDEX ?= index
 STAMP := $(VENV)/.installed
+# Browser tests (tests/browser/): Debian's chromium driven by the `playwright` Python package
+# (a test extra), and axe-core from npm (package.json, pinned by package-lock.json).
+CHROMIUM := /usr/bin/chromium
+NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint index build stats clean
+.PHONY: run test test-deps lint index build stats clean bench-relevance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +19,28 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# Playwright's own browser download does not work here: the tests launch Debian's chromium.
+# Installed only when missing, which needs root (CI runs as root on a fresh machine).
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: $(CHROMIUM) is missing; the browser tests need Debian's chromium." >&2; \
+	  echo "Install it as root: apt-get update && apt-get install -y --no-install-recommends chromium" >&2; \
+	  exit 1; \
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+	@test -x $(CHROMIUM) || { echo "error: apt-get installed chromium but $(CHROMIUM) is missing" >&2; exit 1; }
+
+# `npm ci` installs exactly package-lock.json (and wipes node_modules first); the stamp makes
+# it run again only when package.json or the lock file change.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is missing; the browser tests need Node.js and npm for axe-core" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+# Everything `make test` needs beyond the sources; each step is skipped when already done.
+test-deps: $(STAMP) $(CHROMIUM) $(NODE_STAMP)
 
 # Build the index when it is missing; re-index the pages that changed since (a no-op
 # when nothing did: `update` compares content hashes).
@@ -27,15 +53,23 @@ build: $(STAMP)
 stats: $(STAMP)
 	$(BIN)/resource-index stats --index $(INDEX)
 
+# Serve the published index with gunicorn (workers: 2 per core + 1) on HOST:PORT.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: index
 	$(BIN)/resource-index stats --index $(INDEX)
+	$(BIN)/resource-search serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+# Ranking quality on ../shared/ir (a few minutes): nDCG@10, MAP, recall@100 vs BM25.
+bench-relevance: $(STAMP)
+	$(BIN)/python -m bench.relevance
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint test-deps
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache node_modules test-output

@@ -36,7 +36,8 @@ def search_page():
         "search.html",
         results=results,
         params=params,
-        per_page_choices=PER_PAGE_CHOICES,
+        # A per_page from a shared URL that the menu does not offer stays selected.
+        per_page_choices=sorted({*PER_PAGE_CHOICES, params.per_page}),
         sort_labels=SORT_LABELS,
         exports=[
             (f"/search.{ext}" + (f"?{query_string}" if query_string else ""), label)
