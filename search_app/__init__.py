@@ -20,6 +20,8 @@ DEFAULTS = {
     "RELATED_COUNT": 5,
     # Most completions /suggest.json returns.
     "SUGGEST_LIMIT": 8,
+    # Requests one client (IP address) may make, per worker process; "" turns it off.
+    "RATE_LIMIT": "300 per minute",
 }
 
 
@@ -62,9 +64,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
     app.register_blueprint(bp)
     app.register_blueprint(web.bp)
+    limit_rate(app)
     register_error_handlers(app)
     app.after_request(add_security_headers)
     return app
+
+
+def limit_rate(app: Flask) -> None:
+    """Limit each client's requests (static files and /healthz exempt). The counts live in
+    each worker's memory: behind a proxy, key on the forwarded address instead."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    limits = [app.config["RATE_LIMIT"]] if app.config["RATE_LIMIT"] else []
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        application_limits=limits,
+        storage_uri="memory://",
+        headers_enabled=True,
+        enabled=bool(limits),
+    )
+    limiter.exempt(app.view_functions["static"])
+    limiter.exempt(app.view_functions["search.healthz"])
 
 
 def add_security_headers(response):

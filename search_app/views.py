@@ -33,6 +33,7 @@ API_SUFFIXES = (".json", ".csv", ".ris", ".bib")
 API_PATHS = ("/healthz",)
 SERVER_ERROR = 500
 NOT_FOUND = 404
+TOO_MANY_REQUESTS = 429
 
 
 def snapshot():
@@ -125,9 +126,10 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        message = {NOT_FOUND: "There is no page at this address."}.get(
-            error.code, error.description
-        )
+        message = {
+            NOT_FOUND: "There is no page at this address.",
+            TOO_MANY_REQUESTS: "Too many requests from your address; please wait a minute.",
+        }.get(error.code, error.description)
         return render_error(UserError(message, error.code or SERVER_ERROR))
 
     @app.errorhandler(Exception)

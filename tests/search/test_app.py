@@ -28,6 +28,7 @@ def test_defaults(clean_environment):
         "EXPORT_LIMIT": 10_000,
         "RELATED_COUNT": 5,
         "SUGGEST_LIMIT": 8,
+        "RATE_LIMIT": "300 per minute",
     }
 
 
@@ -61,3 +62,30 @@ def test_the_readme_shows_a_real_search_response(search):
     blocks = re.findall(r"```json\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
     examples = [json.loads(block) for block in blocks if '"took_ms"' in block]
     assert [list(example) for example in examples] == [list(search(q="footage"))]
+
+
+def test_each_client_is_rate_limited_across_pages_but_not_health_checks(library_index):
+    client = create_app(
+        {"INDEX_DIR": str(library_index), "RATE_LIMIT": "2 per minute"}
+    ).test_client()
+    statuses = [
+        client.get(path).status_code for path in ("/search.json", "/search", "/suggest.json?q=fo")
+    ]
+    refused = client.get("/search.json?q=footage")
+    assert statuses == [200, 200, 429]
+    assert (refused.status_code, refused.get_json()) == (
+        429,
+        {
+            "error": {
+                "status": 429,
+                "message": "Too many requests from your address; please wait a minute.",
+            }
+        },
+    )
+    assert refused.headers["Retry-After"].isdigit()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_an_empty_rate_limit_turns_it_off(library_index):
+    client = create_app({"INDEX_DIR": str(library_index), "RATE_LIMIT": ""}).test_client()
+    assert {client.get("/search.json").status_code for _ in range(5)} == {200}
