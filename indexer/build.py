@@ -11,6 +11,7 @@ it was.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -144,10 +145,11 @@ def _smoke_test(path: Path, count: int, probe_id: str, report: BuildReport) -> N
         raise BuildFailed(f"the new index cannot be read back: {error}", report) from None
 
 
-def _manifest(version: str, report: BuildReport, documents: int) -> dict:
+def _manifest(version: str, report: BuildReport, documents: int, corpus: Path) -> dict:
     return {
         "format": INDEX_FORMAT,
         "version": version,
+        "corpus": str(corpus),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(report.seconds, 3),
         "documents": documents,
@@ -185,10 +187,42 @@ def _finish(collection: Collection, report: BuildReport) -> None:
     report.problems.extend(collection.all_problems())
 
 
-def check(corpus: Path, on_page: OnPage = None) -> BuildReport:
-    """Read and merge the corpus as a build would, writing nothing."""
+def changed_pages(corpus: Path, index: Path) -> dict[str, list[str]] | None:
+    """Pages added, changed or removed since the published index was built (None when no
+    index is published). Sizes and times first; contents only where those differ."""
+    try:
+        published = IndexStore(index).published()
+        with PageCache(published.path / CACHE_FILE, read_only=True) as cache:
+            states = cache.page_states()
+    except (IndexMissing, sqlite3.Error):
+        return None
+    current = list_pages(corpus)
+    changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
+    for path in current:
+        old = states.get(path)
+        if old is None:
+            changes["added"].append(path)
+            continue
+        try:
+            stat = (corpus / path).stat()
+        except OSError:
+            changes["changed"].append(path)
+            continue
+        if (old.size, old.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+            state = _read_one(corpus, path)[0]
+            if state is None or state.sha256 != old.sha256:
+                changes["changed"].append(path)
+    changes["removed"] = sorted(set(states) - set(current) - {CATALOG_FILE})
+    return changes
+
+
+def check(corpus: Path, on_page: OnPage = None, index: Path | None = None) -> BuildReport:
+    """Read and merge the corpus as a build would, writing nothing; with an index, also
+    say which pages changed since it was built."""
     started = time.monotonic()
     report = BuildReport("check")
+    if index is not None:
+        report.changes = changed_pages(check_corpus(corpus), index)
     corpus = check_corpus(corpus)
     inputs = _read_inputs(corpus, report)
     report.problems.extend(inputs.problems)
@@ -235,7 +269,7 @@ def _build_locked(
         _smoke_test(partial, len(documents), min(documents), report)
         report.documents_added = len(documents)
         report.seconds = time.monotonic() - started
-        store.publish(name, partial, _manifest(name, report, len(documents)))
+        store.publish(name, partial, _manifest(name, report, len(documents), corpus))
     except BaseException:
         store.discard(partial)
         raise
@@ -376,7 +410,7 @@ class _Updater:
                 self.apply(partial, operations)
             _smoke_test(partial, len(ids), ids[0], report)
             report.seconds = time.monotonic() - started
-            self.store.publish(name, partial, _manifest(name, report, len(ids)))
+            self.store.publish(name, partial, _manifest(name, report, len(ids), self.corpus))
         except BaseException:
             self.store.discard(partial)
             raise

@@ -16,7 +16,7 @@ import click
 from tqdm import tqdm
 
 from . import build as builder
-from .corpus import CorpusError, list_pages
+from .corpus import CorpusError, check_corpus, list_pages
 from .report import BuildReport
 from .stats import index_stats
 from .store import StoreError
@@ -119,29 +119,38 @@ def update(corpus: Path, index: Path, as_json: bool, strict: bool) -> None:
 
 @cli.command()
 @corpus_option
+@index_option
 @json_option
 @strict_option
-def check(corpus: Path, as_json: bool, strict: bool) -> None:
-    """Parse and validate the corpus without writing anything.
+def check(corpus: Path, index: Path, as_json: bool, strict: bool) -> None:
+    """Parse and validate the corpus without writing anything, and list the pages added,
+    changed or removed since the published index was built.
+
+    Exit code 1 when a page has an error (or, with --strict, a warning).
 
     Example: resource-index check --corpus corpus --strict
     """
-    run(builder.check, corpus, as_json, "check")
-    # check writes nothing, so --strict only decides the exit code.
-    if strict:
-        report = builder.check(corpus)
-        if report.warnings or report.errors:
-            raise click.ClickException(
-                f"--strict: {report.errors} error(s), {report.warnings} warning(s)"
-            )
+    report = run(builder.check, corpus, as_json, "check", index=index)
+    counts = f"{report.errors} error(s), {report.warnings} warning(s)"
+    if strict and (report.errors or report.warnings):
+        raise click.ClickException(f"--strict: {counts}")
+    if report.errors:
+        raise click.ClickException(f"check found {counts}")
 
 
 @cli.command()
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of resource pages [default: the one the index was built from].",
+)
 @index_option
 @json_option
 @click.option("--resources/--no-resources", default=True, help="List every resource (JSON).")
-def stats(index: Path, as_json: bool, resources: bool) -> None:
-    """Show the published index: documents, facet counts, build time, version.
+def stats(corpus: Path | None, index: Path, as_json: bool, resources: bool) -> None:
+    """Show the published index: documents, facet counts, build time, version, and how many
+    corpus pages changed since it was built.
 
     Example: resource-index stats --json
     """
@@ -149,6 +158,14 @@ def stats(index: Path, as_json: bool, resources: bool) -> None:
         data = index_stats(index, with_resources=resources and as_json)
     except StoreError as error:
         raise click.ClickException(str(error)) from None
+    corpus = corpus or Path(data["index"]["corpus"] or DEFAULT_CORPUS)
+    try:
+        changes = builder.changed_pages(check_corpus(corpus), index)
+    except CorpusError:
+        changes = None
+    data["corpus_changes"] = (
+        None if changes is None else {kind: len(paths) for kind, paths in changes.items()}
+    )
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -161,6 +178,9 @@ def stats(index: Path, as_json: bool, resources: bool) -> None:
         click.echo(f"{name}:")
         for value in values:
             click.echo(f"  {value['count']:>6}  {value['value']}")
+    if data["corpus_changes"] is not None:
+        counts = ", ".join(f"{n} {kind}" for kind, n in data["corpus_changes"].items())
+        click.echo(f"corpus pages since this build: {counts}")
     report = data["report"]
     click.echo(
         f"last build: {report.get('errors', 0)} error(s), {report.get('warnings', 0)} warning(s),"

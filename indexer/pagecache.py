@@ -57,10 +57,14 @@ def slim(sighting: Sighting) -> Sighting:
 class PageCache:
     """The SQLite cache of one index version."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_only: bool = False):
         self.path = path
-        self.db = sqlite3.connect(path)
-        self.db.executescript(_SCHEMA)
+        if read_only:
+            # A published version is never written: open it so that it cannot be.
+            self.db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        else:
+            self.db = sqlite3.connect(path)
+            self.db.executescript(_SCHEMA)
 
     @classmethod
     def copy(cls, source: Path, target: Path) -> PageCache:

@@ -29,6 +29,8 @@ class BuildReport:
     published: bool = False
     seconds: float = 0.0
     failure: str | None = None
+    # `check --index`: pages added, changed or removed since the published index.
+    changes: dict[str, list[str]] | None = None
 
     def count(self, level: str) -> int:
         """How many problems of one level (error, warning, notice) the run found."""
@@ -75,6 +77,12 @@ class BuildReport:
             f"errors: {self.errors}, warnings: {self.warnings}, notices: {self.count(NOTICE)}"
         )
         lines.extend(f"  {problem}" for problem in self.sorted_problems())
+        if self.command == "check" and self.changes is not None:
+            counts = ", ".join(f"{len(paths)} {kind}" for kind, paths in self.changes.items())
+            lines.append(f"pages since the published index: {counts}")
+            lines.extend(
+                f"  {kind}: {path}" for kind, paths in self.changes.items() for path in paths
+            )
         if self.failure:
             lines.append(f"FAILED: {self.failure}")
         elif self.published:

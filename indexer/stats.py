@@ -35,6 +35,7 @@ def index_stats(index: Path, with_resources: bool = True) -> dict:
                 "version": published.version,
                 "built_at": published.manifest.get("built_at"),
                 "build_seconds": published.manifest.get("build_seconds"),
+                "corpus": published.manifest.get("corpus"),
                 "documents": searcher.doc_count(),
             },
             "facets": {FACET_NAMES[f]: facet_counts(searcher, f) for f in FACET_FIELDS},

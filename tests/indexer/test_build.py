@@ -109,6 +109,7 @@ def test_build_indexes_every_resource(corpus, tmp_path):
         "published": True,
         "seconds": 0,
         "failure": None,
+        "changes": None,
         "errors": 0,
         "warnings": 0,
         "notices": 0,
@@ -122,6 +123,7 @@ def test_manifest_keeps_the_report(corpus, index_dir):
     assert sorted(manifest) == [
         "build_seconds",
         "built_at",
+        "corpus",
         "documents",
         "format",
         "report",

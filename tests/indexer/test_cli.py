@@ -96,6 +96,7 @@ def test_build_json(corpus, tmp_path):
             "published",
             "seconds",
             "failure",
+            "changes",
             "errors",
             "warnings",
             "notices",
@@ -220,8 +221,10 @@ def test_stats_json(index_dir):
         "version": published.version,
         "built_at": published.manifest["built_at"],
         "build_seconds": published.manifest["build_seconds"],
+        "corpus": published.manifest["corpus"],
         "documents": 4,
     }
+    assert stats["corpus_changes"] == {"added": 0, "changed": 0, "removed": 0}
     assert stats["facets"] == FACETS
     assert stats["report"] == published.manifest["report"]
     assert stats["resources"] == [
@@ -283,6 +286,7 @@ def test_stats_text(index_dir):
         "       1  2020",
         "       1  2021",
         "       1  Undated",
+        "corpus pages since this build: 0 added, 0 changed, 0 removed",
         "last build: 0 error(s), 0 warning(s), 0 notice(s)",
     ]
 
@@ -421,3 +425,24 @@ def test_every_command_has_help_with_an_example(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert re.search(rf"^  Example: resource-index {command}\b", result.stdout, re.MULTILINE)
+
+
+def test_check_lists_the_pages_changed_since_the_published_index(corpus, index_dir):
+    pages = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*.html"))
+    changed, removed = pages[0], pages[1]
+    (corpus / changed).write_text((corpus / changed).read_text() + "<!-- edited -->")
+    (corpus / removed).unlink()
+    write_page(corpus, "extra/empty.html", "<html><body><p>nothing</p></body></html>")
+    result = invoke("check", "--corpus", corpus, "--index", index_dir, "--json")
+    assert json.loads(result.stdout)["changes"] == {
+        "added": ["extra/empty.html"],
+        "changed": [changed],
+        "removed": [removed],
+    }
+    stats = json.loads(invoke("stats", "--index", index_dir, "--json").stdout)
+    assert stats["corpus_changes"] == {"added": 1, "changed": 1, "removed": 1}
+
+
+def test_check_without_a_published_index_lists_no_changes(corpus, tmp_path):
+    result = invoke("check", "--corpus", corpus, "--index", tmp_path / "none", "--json")
+    assert (result.exit_code, json.loads(result.stdout)["changes"]) == (0, None)
