@@ -111,7 +111,7 @@ def render_error(error: UserError):
     if is_api_request():
         response = jsonify(error.to_dict())
     else:
-        response = Response(render_template("error.html", error=error), content_type="text/html")
+        response = Response(render_template("error.html", error=error), mimetype="text/html")
     response.status_code = error.status
     return response
 

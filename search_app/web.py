@@ -72,7 +72,7 @@ def active_filters(results: dict, params) -> list[dict]:
     return chips
 
 
-@bp.get("/resources/<resource_id>")
+@bp.get("/resources/<resource_id>", strict_slashes=False)
 def resource_page(resource_id: str):
     """One resource: metadata, where it is listed, related resources."""
     return render_template("resource.html", resource=resource_data(resource_id))
