@@ -14,13 +14,14 @@ from pathlib import Path
 import click
 from werkzeug.datastructures import MultiDict
 
+from indexer.cli import index_option
+
 from .errors import UserError
 from .export import WRITERS
 from .params import SORTS, parse_params
 from .search import export_hits, run_search
 from .snapshots import IndexHolder
 
-DEFAULT_INDEX = Path("index")
 DEFAULT_EXPORT_LIMIT = 10_000
 TITLE_WIDTH = 90
 FACET_VALUES_SHOWN = 10
@@ -29,15 +30,6 @@ FACET_VALUES_SHOWN = 10
 def workers_for_machine() -> int:
     """Gunicorn's rule of thumb: two workers per core, plus one."""
     return 2 * (os.cpu_count() or 1) + 1
-
-
-index_option = click.option(
-    "--index",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_INDEX,
-    show_default=True,
-    help="Index folder.",
-)
 
 
 @click.group()
