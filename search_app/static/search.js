@@ -1,5 +1,6 @@
 // Progressive enhancement of the search page; everything works without it.
-// - Forms marked data-autosubmit apply as soon as a checkbox or select changes.
+// - Forms marked data-autosubmit apply as soon as a checkbox or select changes; the
+//   control keeps the focus on the new page, so the keyboard can go on from there.
 // - The result count is announced after navigation (a polite live region).
 // - The search box offers suggestions from /suggest.json in an ARIA 1.2 combobox.
 (function () {
@@ -9,14 +10,41 @@
   var DEBOUNCE_MS = 200;
   var MIN_CHARS = 2;
   var ANNOUNCE_DELAY_MS = 300;
+  var FOCUS_KEY = "search.autosubmit.focus";
 
   function autosubmit(form) {
     form.addEventListener("change", function (event) {
       var target = event.target;
       if (target.matches('input[type="checkbox"], select')) {
+        remember(target);
         form.requestSubmit ? form.requestSubmit() : form.submit();
       }
     });
+  }
+
+  // Without this the new page starts with the focus at the top: a keyboard user would
+  // Tab back through the page after each tick (or each arrow key on a menu).
+  function remember(field) {
+    var value = field.type === "checkbox" ? field.value : null;
+    try {
+      window.sessionStorage.setItem(FOCUS_KEY, JSON.stringify({ name: field.name, value: value }));
+    } catch (error) { /* storage switched off: the focus starts at the top */ }
+  }
+
+  function restoreFocus() {
+    var saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(FOCUS_KEY));
+      window.sessionStorage.removeItem(FOCUS_KEY);
+    } catch (error) { return; }
+    if (!saved) return;
+    var fields = document.querySelectorAll("[data-autosubmit] input[type=\"checkbox\"], [data-autosubmit] select");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].name === saved.name && (saved.value === null || fields[i].value === saved.value)) {
+        fields[i].focus();
+        return;
+      }
+    }
   }
 
   function announceCount() {
@@ -84,7 +112,8 @@
       if (options.length) {
         list.hidden = false;
         input.setAttribute("aria-expanded", "true");
-        active = -1;
+        // A new list has no active option: drop the old aria-activedescendant too.
+        highlight(-1);
       } else {
         close();
       }
@@ -124,6 +153,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-autosubmit]").forEach(autosubmit);
+    restoreFocus();
     document.querySelectorAll("[data-suggest-url]").forEach(combobox);
     announceCount();
   });

@@ -8,6 +8,11 @@
   with apt-get and the tests launch that one.
 - `screenshots`: the folder `test-output/screenshots/` (git-ignored) where tests save PNGs.
 - `axe`: `run_axe(page)`, the serious and critical violations axe-core finds on the page.
+- `expect`: Playwright's `expect` (assertions that wait), imported only when playwright is.
+- `page_errors`: the list the page's problems are appended to as they happen: console errors
+  (chromium reports Content-Security-Policy violations and failed loads there) and uncaught
+  exceptions.
+- `no_js_page`: a page in a context with JavaScript switched off.
 
 `make test` installs everything these need. Run by hand without chromium (a developer
 machine), the tests are skipped with the reason; with the environment variable `CI` set
@@ -33,6 +38,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
+# Pages of the live server load in well under a second: a step that waits longer is a failure,
+# reported in seconds rather than after Playwright's default 30.
+ACTION_TIMEOUT_MS = 10_000
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",  # CI runs as root, where chromium's sandbox refuses to start
@@ -63,7 +71,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     index = tmp_path_factory.mktemp("browser") / "index"
     report = build(CORPUS, index)
     assert report.published, f"the shipped corpus did not build: {report.failure}"
-    app = create_app({"INDEX_DIR": str(index)})
+    # One browser makes many requests a minute from one address: no rate limit here (its
+    # own tests are in tests/search/test_app.py).
+    app = create_app({"INDEX_DIR": str(index), "RATE_LIMIT": ""})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live_server", daemon=True)
     thread.start()
@@ -102,9 +112,47 @@ def browser(playwright):
 def page(browser):
     """A new page in a fresh context (no cookies or storage shared between tests)."""
     context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def no_js_page(browser):
+    """A new page in a fresh context with JavaScript switched off (the plain-forms path)."""
+    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=False)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def expect(playwright):
+    """Playwright's `expect`: assertions on locators and pages that retry until a timeout."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
+@pytest.fixture
+def page_errors(page) -> list[str]:
+    """The problems `page` reports from now on: console errors and uncaught exceptions.
+
+    Chromium logs a Content-Security-Policy violation as a console error ("Refused to ...
+    because it violates the following Content Security Policy directive"), so CSP
+    violations land here too; so do failed loads of scripts, styles and images.
+    """
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error" or "Content Security Policy" in message.text:
+            errors.append(f"console {message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors
 
 
 @pytest.fixture
