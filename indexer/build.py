@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -25,6 +26,7 @@ from .catalog import CATALOG_FILE, read_catalog
 from .corpus import PageReadError, check_corpus, list_pages, read_page
 from .pagecache import CACHE_FILE, PageCache, PageState
 from .pages import parse_page
+from .parallel import cpu_count, parallel_map, workers_of_this_process, writer_options
 from .records import CATALOG, ERROR, NOTICE, RESOURCE_PAGE, Problem, Resource, Sighting
 from .report import BuildReport
 from .resources import Collection, merge_sightings
@@ -125,6 +127,22 @@ def _documents(resources: Iterable[Resource]) -> dict[str, dict]:
     return {resource.id: to_document(resource) for resource in resources}
 
 
+def _write_index(folder: Path, documents: dict[str, dict], processes: int) -> None:
+    """A new Whoosh index of the documents, in id order (sub-writers each take a share)."""
+    options = writer_options(documents, processes)
+    with workers_of_this_process():
+        writer = whoosh_index.create_in(str(folder), make_schema()).writer(
+            limitmb=WRITER_MEMORY_MB, **options
+        )
+        try:
+            for resource_id in sorted(documents):
+                writer.add_document(**documents[resource_id])
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+
 def _smoke_test(path: Path, count: int, probe_id: str, report: BuildReport) -> None:
     """Open the new index and check its document count and one search, or BuildFailed."""
     try:
@@ -164,11 +182,15 @@ def _check_publishable(report: BuildReport, documents: int, strict: bool) -> Non
         raise BuildFailed(f"--strict: {report.warnings} warning(s) are fatal", report)
 
 
-def _read_all(corpus: Path, cache: PageCache | None, report: BuildReport, on_page: OnPage):
+def _read_all(
+    corpus: Path, cache: PageCache | None, report: BuildReport, on_page: OnPage, processes: int
+):
     """Every page's full sightings; remembered in the cache when one is given."""
     sightings: list[Sighting] = []
-    for path in list_pages(corpus):
-        state, found, problems = _read_one(corpus, path)
+    paths = list_pages(corpus)
+    reads = parallel_map(partial(_read_one, corpus), paths, processes)
+    for path, read in zip(paths, reads, strict=True):
+        state, found, problems = read
         report.pages_read += 1
         report.problems.extend(problems)
         if not found and any(p.level == ERROR for p in problems):
@@ -226,30 +248,43 @@ def check(corpus: Path, on_page: OnPage = None, index: Path | None = None) -> Bu
     corpus = check_corpus(corpus)
     inputs = _read_inputs(corpus, report)
     report.problems.extend(inputs.problems)
-    sightings = _read_all(corpus, None, report, on_page)
+    sightings = _read_all(corpus, None, report, on_page, cpu_count())
     _finish(merge_sightings([*sightings, *inputs.catalog], inputs.vocabulary), report)
     report.seconds = time.monotonic() - started
     return report
 
 
-def build(corpus: Path, index: Path, strict: bool = False, on_page: OnPage = None) -> BuildReport:
-    """Build a new index from the whole corpus and publish it if complete and valid."""
+def build(
+    corpus: Path,
+    index: Path,
+    strict: bool = False,
+    on_page: OnPage = None,
+    processes: int | None = None,
+) -> BuildReport:
+    """Build a new index from the whole corpus and publish it if complete and valid, with
+    `processes` workers (default: one per core) when the corpus is big enough to gain."""
     corpus = check_corpus(corpus)
     store = IndexStore(index)
     with store.lock():
-        return _build_locked(corpus, store, BuildReport("build"), strict, on_page)
+        return _build_locked(corpus, store, BuildReport("build"), strict, on_page, processes)
 
 
 def _build_locked(
-    corpus: Path, store: IndexStore, report: BuildReport, strict: bool, on_page: OnPage
+    corpus: Path,
+    store: IndexStore,
+    report: BuildReport,
+    strict: bool,
+    on_page: OnPage,
+    processes: int | None = None,
 ):
+    processes = processes or cpu_count()
     started = time.monotonic()
     inputs = _read_inputs(corpus, report)
     report.problems.extend(inputs.problems)
     name, partial = store.new_version()
     try:
         with PageCache(partial / CACHE_FILE) as cache:
-            sightings = _read_all(corpus, cache, report, on_page)
+            sightings = _read_all(corpus, cache, report, on_page, processes)
             cache.put_page(CATALOG_FILE, inputs.catalog_state, inputs.catalog, [])
             cache.set_meta(SETTINGS_KEY, inputs.settings_sha)
             collection = merge_sightings([*sightings, *inputs.catalog], inputs.vocabulary)
@@ -260,12 +295,7 @@ def _build_locked(
                 cache.put_document(resource_id, digest, collection.problems.get(resource_id, ()))
         _check_publishable(report, len(documents), strict)
         (partial / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
-        writer = whoosh_index.create_in(str(partial), make_schema()).writer(
-            limitmb=WRITER_MEMORY_MB
-        )
-        for resource_id in sorted(documents):
-            writer.add_document(**documents[resource_id])
-        writer.commit()
+        _write_index(partial, documents, processes)
         _smoke_test(partial, len(documents), min(documents), report)
         report.documents_added = len(documents)
         report.seconds = time.monotonic() - started

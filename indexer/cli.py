@@ -8,6 +8,7 @@ or JSON on stdout with `--json`). Exit codes: 0 done, 1 failed (nothing publishe
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +77,11 @@ def run(operation, corpus: Path, as_json: bool, verb: str, **options) -> BuildRe
         raise click.ClickException(message) from None
     except (CorpusError, StoreError) as error:
         raise click.ClickException(str(error)) from None
+    except (OSError, sqlite3.Error) as error:
+        # A full disk, a failing device, a damaged page cache: the build never got to publish.
+        reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
+        message = f"{verb} failed, the published index is unchanged: {reason}"
+        raise click.ClickException(message) from None
     emit(report, as_json)
     return report
 
@@ -86,12 +92,21 @@ def cli() -> None:
     """Build and inspect the resource library's search index."""
 
 
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes for big corpora (default: one per core).",
+)
+
+
 @cli.command()
 @corpus_option
 @index_option
 @json_option
 @strict_option
-def build(corpus: Path, index: Path, as_json: bool, strict: bool) -> None:
+@jobs_option
+def build(corpus: Path, index: Path, as_json: bool, strict: bool, jobs: int | None) -> None:
     """Build a new index from every page and publish it when complete and valid.
 
     The index in use keeps serving until the new one is published; a build that fails
@@ -99,7 +114,7 @@ def build(corpus: Path, index: Path, as_json: bool, strict: bool) -> None:
 
     Example: resource-index build --corpus corpus --index index
     """
-    run(builder.build, corpus, as_json, "build", index=index, strict=strict)
+    run(builder.build, corpus, as_json, "build", index=index, strict=strict, processes=jobs)
 
 
 @cli.command()

@@ -19,8 +19,8 @@ from bs4 import BeautifulSoup, Tag
 
 from .records import ERROR, LISTING, RESOURCE_PAGE, WARNING, Problem, Sighting
 
-CARD_SELECTOR = ".resource-card"
-ARTICLE_SELECTOR = ".resource"
+CARD_CLASS = "resource-card"
+ARTICLE_CLASS = "resource"
 META_CLASS = "resource-meta"
 TITLE_CLASS = "resource-title"
 TOPICS_CLASS = "resource-topics"
@@ -104,17 +104,13 @@ def decode(data: bytes) -> tuple[str, str | None]:
     return text, f"not valid UTF-8 ({bad}); read as Windows-1252, check accented letters"
 
 
-def _has_class(tag: Tag, name: str) -> bool:
-    return name in (tag.get("class") or [])
-
-
 def _find_class(scope: Tag, name: str) -> Tag | None:
-    return scope.find(lambda tag: _has_class(tag, name))
+    return scope.find(class_=name)
 
 
 def _owns_title(card: Tag) -> bool:
-    titles = card.find_all(lambda tag: _has_class(tag, TITLE_CLASS))
-    return any(title.find_parent(class_="resource-card") is card for title in titles)
+    titles = card.find_all(class_=TITLE_CLASS)
+    return any(title.find_parent(class_=CARD_CLASS) is card for title in titles)
 
 
 def _text(tag: Tag | None) -> str:
@@ -258,7 +254,7 @@ class _PageReader:
         )
 
     def read(self) -> None:
-        articles = self.soup.select(ARTICLE_SELECTOR)
+        articles = self.soup.find_all(class_=ARTICLE_CLASS)
         if len(articles) > 1:
             self.report(
                 ERROR, f"{len(articles)} resource articles on one page; only the first read"
@@ -269,8 +265,8 @@ class _PageReader:
         # unclosed tag is, when it has a title of its own.
         cards = [
             c
-            for c in self.soup.select(CARD_SELECTOR)
-            if _owns_title(c) or not c.select_one(CARD_SELECTOR)
+            for c in self.soup.find_all(class_=CARD_CLASS)
+            if _owns_title(c) or not c.find(class_=CARD_CLASS)
         ]
         label = self.page_label() if cards else None
         for number, card in enumerate(cards, 1):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from whoosh import fields
 from whoosh.analysis import (
@@ -20,6 +21,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
+from . import whoosh_fixes  # noqa: F401  (applied on import)
 from .records import Resource
 
 # Facet fields: one indexed term per value, values stored as printed (canonical labels).
@@ -39,7 +41,6 @@ TITLE = "title"
 TOPIC_TEXT = "topic_text"
 DESCRIPTION = "description"
 BODY = "body"
-TEXT_FIELDS = (TITLE, TOPIC_TEXT, DESCRIPTION, BODY)
 SEARCH_FIELDS = (CONTENT, TITLE, TOPIC_TEXT, DESCRIPTION)
 
 # Years are 16-bit unsigned; Whoosh sorts a missing year as the largest value.
@@ -57,6 +58,8 @@ KEPT_SHORT_WORDS = frozenset({"us", "it"})
 STOP_LIST = frozenset(STOP_WORDS) - KEPT_SHORT_WORDS
 MIN_WORD_LENGTH = 2
 STEM_CACHE_SIZE = 50_000
+# The words RegexTokenizer finds (its default pattern, without a capturing group).
+WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
 
 
 def text_analyzer():
@@ -70,6 +73,16 @@ def text_analyzer():
     )
 
 
+class SpelledText(fields.TEXT):
+    """A text field whose unstemmed words also feed spelling suggestions, analysed once per
+    distinct word rather than once per occurrence (the same words, at a third of the cost)."""
+
+    def spellable_words(self, value):
+        if isinstance(value, str):
+            value = " ".join(dict.fromkeys(WORD.findall(value)))
+        return super().spellable_words(value)
+
+
 def make_schema() -> fields.Schema:
     """The index schema: faceted topic, type and year; weighted text; stored metadata."""
     analyzer = text_analyzer()
@@ -80,12 +93,13 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         url=fields.STORED(),
-        content=text(spelling=True),
+        content=SpelledText(analyzer=analyzer, spelling=True),
         title=text(stored=True),
         title_sort=fields.ID(sortable=True),
         topic_text=text(),
         description=text(stored=True),
-        body=text(stored=True),
+        # Stored for snippets; its words are indexed once, in `content`.
+        body=fields.STORED(),
         topic=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
         type=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
         year=fields.NUMERIC(int, bits=YEAR_BITS, stored=True, sortable=True, signed=False),

@@ -35,7 +35,7 @@ VERSIONS_DIR = "versions"
 LOCK_FILE = "build.lock"
 MANIFEST_FILE = "manifest.json"
 PARTIAL_SUFFIX = ".partial"
-INDEX_FORMAT = "knowledge-lab-index/1"
+INDEX_FORMAT = "knowledge-lab-index/2"
 KEEP_VERSIONS = 2
 # Rewritten by each version, so never hard-linked from the one before.
 SKIPPED_ON_COPY = {MANIFEST_FILE, "pages.sqlite", "MAIN_WRITELOCK"}

@@ -56,7 +56,9 @@ RANKED = "ranked"  # long natural-language queries: any word, best matches first
 ANY = "any"  # fallback when nothing matches all words
 PLAIN = "plain"  # the syntax was malformed: the words were searched as plain words
 
-FIELD_NAMES = {"title": TITLE, "description": DESCRIPTION, "body": "body", "year": YEAR}
+# Field names a query may use. The body's words are indexed once, in `content` with the
+# rest of the text, so `body:` (an alias of `content`) searches all of a resource's text.
+FIELD_NAMES = {"title": TITLE, "description": DESCRIPTION, "body": CONTENT, "year": YEAR}
 FACET_NAMES = {"topic": TOPIC, "type": TYPE}
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -188,6 +190,7 @@ class QueryBuilder:
             list(SEARCH_FIELDS), self.schema, fieldboosts=FIELD_WEIGHTS, group=qparser.AndGroup
         )
         self.parser.add_plugin(qparser.FuzzyTermPlugin())
+        self.parser.add_plugin(qparser.FieldAliasPlugin({CONTENT: ["body"]}))
         self.labels = {
             name: [t.decode("utf-8") for t in self.reader.lexicon(name)] for name in (TOPIC, TYPE)
         }

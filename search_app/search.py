@@ -405,9 +405,8 @@ def related(snapshot: Snapshot, docnum: int, fields: dict, top: int) -> list[dic
         [fields[TITLE], fields.get(DESCRIPTION, ""), fields.get(BODY, "")[:RELATED_TEXT_CHARS]]
     )
     keys = dict(searcher.key_terms_from_text(TITLE, text, numterms=RELATED_TERMS))
-    if fields.get(BODY):
-        for word, weight in searcher.key_terms_from_text(BODY, text, numterms=RELATED_TERMS):
-            keys[word] = max(weight, keys.get(word, 0))
+    for word, weight in searcher.key_terms_from_text(CONTENT, text, numterms=RELATED_TERMS):
+        keys[word] = max(weight, keys.get(word, 0))
     units = [snapshot.builder.word_unit(word, boost=weight) for word, weight in keys.items()]
     units += [Term(TOPIC, topic) for topic in fields.get(TOPIC, [])]
     if not units:

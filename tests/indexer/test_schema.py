@@ -7,7 +7,7 @@ from whoosh.qparser import MultifieldParser, QueryParser
 
 from indexer.records import LISTING, Resource, Source
 from indexer.schema import (
-    TEXT_FIELDS,
+    SEARCH_FIELDS,
     UNDATED,
     text_analyzer,
     title_sort_key,
@@ -98,7 +98,7 @@ def test_title_sort_key(title, key):
 
 def found(searcher, query: str, field: str | None = None) -> set[str]:
     schema = searcher.schema
-    parser = QueryParser(field, schema) if field else MultifieldParser(list(TEXT_FIELDS), schema)
+    parser = QueryParser(field, schema) if field else MultifieldParser(list(SEARCH_FIELDS), schema)
     return {hit["id"] for hit in searcher.search(parser.parse(query), limit=None)}
 
 
@@ -114,7 +114,7 @@ def found(searcher, query: str, field: str | None = None) -> set[str]:
         ("cafe", "title", {CAFE}),
         ("naive", "description", {CAFE}),
         ("quillwort", None, {CAMERAS}),
-        ("marzipan", "body", {CAMERAS}),
+        ("marzipan", "content", {CAMERAS}),
         ("marzipan", "title", set()),
         ("zebrafish", None, {ZEBRAFISH}),
         ("wellness", "topic_text", {CAMERAS, QUOKKA}),
