@@ -7,26 +7,23 @@ page renders the same dict, and the CLI prints it, so the three cannot drift.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 
+import numpy as np
 from markupsafe import escape
-from whoosh import highlight, sorting
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.query import Or, Term
+from whoosh.query import AndNot, Not, Or, Term
 
 from indexer.schema import (
     BODY,
     CONTENT,
     DESCRIPTION,
     ID,
-    MISSING_YEAR_SORT,
     SEARCH_FIELDS,
     SECTIONS,
     SOURCES,
     TITLE,
-    TITLE_SORT,
     TOPIC,
     TYPE,
     UNDATED,
@@ -36,51 +33,37 @@ from indexer.schema import (
 from indexer.vocabulary import label_key
 
 from . import facets as facet_counts
+from .facets import DocSet, first_in_order
+from .highlights import SNIPPET_CHARS, TEXT_WORDS
 from .params import SearchParams
 from .query import ALL, ANY, BROWSE, MOST, ParsedQuery
+from .scores import Scored, best
 from .snapshots import Snapshot
 
 FEW_RESULTS = 5
-SNIPPET_CHARS = 240
-SNIPPET_SURROUND = 60
-SNIPPET_FRAGMENTS = 2
 SCORE_DIGITS = 4
 MAX_CORRECTION_DISTANCE = 2
-WORD_FIELDS = {*SEARCH_FIELDS, BODY}
+WORD_FIELDS = set(SEARCH_FIELDS)
 RELATED_TERMS = 8
 RELATED_TEXT_CHARS = 5000
 
 
-def _newest_key(year: int) -> int:
-    return 0 if year == MISSING_YEAR_SORT else -year
-
-
-def sort_order(sort: str, scored: bool) -> list:
-    """Whoosh sort facets: relevance ties broken by newer year; undated always last."""
-    newest = sorting.TranslateFacet(_newest_key, sorting.FieldFacet(YEAR))
-    title = sorting.FieldFacet(TITLE_SORT)
-    if sort == "oldest":
-        return [sorting.FieldFacet(YEAR), title]
-    if sort == "title":
-        return [title, newest]
-    if sort == "newest" or not scored:
-        return [newest, title]
-    return [sorting.ScoreFacet(), newest, title]
-
-
-def matching_docs(snapshot: Snapshot, parsed: ParsedQuery, relaxed: bool = False) -> frozenset[int]:
-    """Documents matching the query: all units, a minimum number of them, or any."""
-    searcher = snapshot.searcher
+def matching_docs(
+    snapshot: Snapshot, parsed: ParsedQuery, relaxed: bool = False
+) -> tuple[DocSet, Scored | None]:
+    """Documents matching the query (all units, a minimum number of them, or any) and the
+    scores of the query's matches (None when browsing)."""
+    sets = snapshot.shared.facets
     if parsed.mode == BROWSE and parsed.facet_filter is None:
-        return snapshot.shared.facets.everything
-    query = parsed.relaxed() if relaxed else parsed.query
-    docs = frozenset(searcher.docs_for_query(query))
+        return sets.everything, None
+    evaluator = snapshot.evaluator()
+    scored = evaluator.evaluate(parsed.relaxed() if relaxed else parsed.query)
     if relaxed or not parsed.min_match or parsed.min_match >= len(parsed.units):
-        return docs
-    hits: Counter[int] = Counter()
+        return DocSet(scored.mask), scored
+    units = np.zeros(sets.size, dtype=np.int16)
     for unit in parsed.units:
-        hits.update(doc for doc in searcher.docs_for_query(unit) if doc in docs)
-    return frozenset(doc for doc, count in hits.items() if count >= parsed.min_match)
+        units += evaluator.evaluate(unit).mask
+    return DocSet(scored.mask & (units >= parsed.min_match)), scored
 
 
 class _Run:
@@ -95,17 +78,19 @@ class _Run:
             self.sets, params.topics, params.types, params.year_from, params.year_to
         )
         self.fallback = None
-        self.matched = matching_docs(snapshot, self.parsed)
+        self.matched, self.scores = matching_docs(snapshot, self.parsed)
         self.filtered = facet_counts.intersect(self.matched, self.selected)
         if not self.filtered and self.parsed.mode in (ALL, MOST) and len(self.parsed.units) > 1:
-            relaxed = matching_docs(snapshot, self.parsed, relaxed=True)
+            relaxed, scores = matching_docs(snapshot, self.parsed, relaxed=True)
             if facet_counts.intersect(relaxed, self.selected):
-                self.matched, self.query = relaxed, self.parsed.relaxed()
+                self.matched, self.scores, self.query = relaxed, scores, self.parsed.relaxed()
                 self.filtered = facet_counts.intersect(relaxed, self.selected)
                 self.fallback = "No resource matches all the words; showing those that match some."
                 self.parsed = replace(self.parsed, mode=ANY, min_match=1)
         if not self.fallback:
             self.query = self.parsed.query
+        # The words to mark in results: the query's, less those it excludes.
+        self.words = query_words(self.query) if self.parsed.mode != BROWSE else set()
 
     def canonical(self, params: SearchParams) -> SearchParams:
         """Facet selections spelled as the index spells them (any case); unknown ones noted."""
@@ -125,41 +110,35 @@ class _Run:
         query = self.params.to_query(**changes)
         return f"{self.base_path}?{query}" if query else self.base_path
 
-    def hits(self, limit: int | None):
-        """The ordered hits (Whoosh Results) of the filtered matches."""
-        scored = self.parsed.mode != BROWSE
-        return self.snapshot.searcher.search(
-            self.query,
-            limit=limit,
-            filter=set(self.filtered),
-            sortedby=sort_order(self.params.sort, scored),
-            terms=scored,
-        )
+    def ordered(self, stop: int | None) -> list[tuple[int, float | None]]:
+        """The first `stop` filtered matches in result order: (document number, score)."""
+        stop = len(self.filtered) if stop is None else min(stop, len(self.filtered))
+        if not stop:
+            return []
+        if self.parsed.mode == BROWSE or self.params.sort != "relevance":
+            ranks = self.sets.orders.ranks(self.params.sort)
+            return [(docnum, None) for docnum in first_in_order(self.filtered, ranks, stop)]
+        # Equal scores go newest first, as the newest order ranks them.
+        return best(self.scores, self.filtered.ids(), self.sets.orders.newest, stop)
 
     def results(self) -> list[dict]:
         params = self.params
         start = (params.page - 1) * params.per_page
         if start >= len(self.filtered):
             return []
-        hits = self.hits(start + params.per_page)
-        return [self.result(hit) for hit in hits[start : start + params.per_page]]
+        page = self.ordered(start + params.per_page)[start:]
+        return [self.result(docnum, score) for docnum, score in page]
 
-    def result(self, hit) -> dict:
-        fields = hit.fields()
-        scored = self.parsed.mode != BROWSE
-        # Words of the text fields only: a year's term is a number in bytes, not a word.
-        words = (
-            {text.decode("utf-8") for name, text in hit.matched_terms() if name in WORD_FIELDS}
-            if scored
-            else set()
-        )
+    def result(self, docnum: int, score: float | None) -> dict:
+        fields = self.snapshot.searcher.stored_fields(docnum)
         texts = {
             "title": fields[TITLE],
             "topics": " ".join(fields.get(TOPIC, [])),
             "description": fields.get(DESCRIPTION, ""),
             "body": fields.get(BODY, ""),
         }
-        analyze = self.snapshot.builder.words
+        found = {name: self.words & TEXT_WORDS.words(text) for name, text in texts.items()}
+        words = set().union(*found.values())
         return {
             "id": fields[ID],
             "title": fields[TITLE],
@@ -167,39 +146,21 @@ class _Run:
             "types": fields.get(TYPE, []),
             "topics": fields.get(TOPIC, []),
             "year": fields.get(YEAR),
-            "snippet": self.snippet(fields, words),
-            "title_html": self.marked(fields[TITLE], words, highlight.WholeFragmenter()),
-            "matched_fields": [name for name, text in texts.items() if words & set(analyze(text))],
-            "score": round(-hit.score[0], SCORE_DIGITS)
-            if scored and self.params.sort == "relevance"
-            else None,
+            "snippet": self.snippet(texts, found),
+            "title_html": TEXT_WORDS.whole(fields[TITLE], words) or str(escape(fields[TITLE])),
+            "matched_fields": [name for name, hits in found.items() if hits],
+            "score": None if score is None else round(score, SCORE_DIGITS),
         }
 
-    def marked(self, text: str, words: set[str], fragmenter) -> str:
-        """Escaped text with the matched words in <mark> ("" when none is in it)."""
-        if not words or not text:
-            return str(escape(text)) if isinstance(fragmenter, highlight.WholeFragmenter) else ""
-        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        found = highlight.highlight(
-            text,
-            frozenset(words),
-            self.snapshot.builder.analyzer,
-            fragmenter,
-            formatter,
-            top=SNIPPET_FRAGMENTS,
-        )
-        return found or (
-            str(escape(text)) if isinstance(fragmenter, highlight.WholeFragmenter) else ""
-        )
-
-    def snippet(self, fields: dict, words: set[str]) -> str:
-        """Escaped text around the matched words, which are wrapped in <mark>."""
-        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_SURROUND)
-        for name in (DESCRIPTION, BODY):
-            found = self.marked(fields.get(name, ""), words, fragmenter)
-            if found:
-                return found
-        text = fields.get(DESCRIPTION) or fields.get(BODY) or ""
+    @staticmethod
+    def snippet(texts: dict[str, str], found: dict[str, set[str]]) -> str:
+        """Escaped text around the matched words, which are wrapped in <mark>; else the
+        start of the description or body."""
+        for name in ("description", "body"):
+            marked = TEXT_WORDS.snippet(texts[name], found[name]) if found[name] else ""
+            if marked:
+                return marked
+        text = texts["description"] or texts["body"]
         if len(text) > SNIPPET_CHARS:
             text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
         return str(escape(text))
@@ -282,11 +243,8 @@ class _Run:
         if not replacements:
             return None
         corrected = " ".join(replacements.get(w.lower(), w) for w in self.parsed.text.split(" "))
-        total = len(
-            facet_counts.intersect(
-                matching_docs(self.snapshot, builder.parse(corrected)), self.selected
-            )
-        )
+        matched, _ = matching_docs(self.snapshot, builder.parse(corrected))
+        total = len(facet_counts.intersect(matched, self.selected))
         # In the any-word fallback nothing matched all the words: any full match is better.
         if total <= (0 if self.parsed.mode == ANY else len(self.filtered)):
             return None
@@ -345,6 +303,21 @@ class _Run:
         }
 
 
+def query_words(node) -> set[str]:
+    """The indexed words a query searches the text fields for, excluded words left out."""
+    if isinstance(node, Not):
+        return set()
+    if isinstance(node, AndNot):
+        return query_words(node.a)
+    if node.is_leaf():
+        return {
+            text.decode("utf-8") if isinstance(text, bytes) else text
+            for name, text in node.terms(phrases=True)
+            if name in WORD_FIELDS
+        }
+    return set().union(*(query_words(child) for child in node.children()))
+
+
 def _raw_words(text: str):
     """Words as typed (lower-cased, not stemmed), which the spelling corrector expects."""
     return (RegexTokenizer() | LowercaseFilter())(text)
@@ -386,8 +359,8 @@ def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/sear
 def export_hits(snapshot: Snapshot, params: SearchParams, limit: int) -> tuple[int, Iterator[dict]]:
     """The number of matches, and the stored fields of the first `limit` in result order."""
     run = _Run(snapshot, replace(params, page=1), "")
-    hits = run.hits(limit) if run.filtered else []
-    return len(run.filtered), (hit.fields() for hit in hits)
+    searcher = snapshot.searcher
+    return len(run.filtered), (searcher.stored_fields(d) for d, _ in run.ordered(limit))
 
 
 def find_resource(snapshot: Snapshot, resource_id: str) -> tuple[int, dict] | None:

@@ -22,6 +22,7 @@ from .errors import UserError
 from .facets import FacetSets
 from .query import DEFAULT_POLICY, MatchPolicy, QueryBuilder
 from .ranking import ranking
+from .scores import Evaluator, TermScores
 
 UNAVAILABLE = 503
 
@@ -34,6 +35,7 @@ class Shared:
     manifest: dict
     facets: FacetSets
     thesaurus: object
+    terms: TermScores | None = None  # None: a cache for each search (tests)
 
 
 @dataclass
@@ -47,6 +49,12 @@ class Snapshot:
     @property
     def version(self) -> str:
         return self.shared.version
+
+    def evaluator(self) -> Evaluator:
+        """Matches and scores for this snapshot's queries, with its version's term cache."""
+        facets = self.shared.facets
+        terms = self.shared.terms or TermScores(facets.size)
+        return Evaluator(self.searcher, terms, facets.everything.mask)
 
     def info(self) -> dict:
         """The response's `index` block: document count, version, build time."""
@@ -100,8 +108,13 @@ class IndexHolder:
                 thesaurus = load_thesaurus(
                     published.path / THESAURUS_FILE, lambda text: [t.text for t in analyzer(text)]
                 )
+                facets = FacetSets.read(searcher)
                 shared = Shared(
-                    published.version, published.manifest, FacetSets.read(searcher), thesaurus
+                    published.version,
+                    published.manifest,
+                    facets,
+                    thesaurus,
+                    TermScores(facets.size),
                 )
                 # Keep only the newest versions' data: older ones are no longer published.
                 self.shared = {published.version: shared}

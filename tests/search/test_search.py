@@ -75,6 +75,18 @@ def test_relevance_ties_are_broken_by_newer_year_undated_last():
     assert len({r["score"] for r in results}) == 1
 
 
+def test_a_tie_across_pages_keeps_the_newest_first_order():
+    """Only the page's best scores are sorted; a tie across the page's end still goes
+    newest first, so paging one result at a time gives every tied result once."""
+    years = [2011, 2019, None, 2015, 2023, 2017]
+    snapshot = ram_snapshot([resource(f"r{n}", year) for n, year in enumerate(years)])
+    pages = [
+        run_search(snapshot, SearchParams(q="wetland", page=page, per_page=1))["results"]
+        for page in range(1, len(years) + 1)
+    ]
+    assert [page[0]["year"] for page in pages] == [2023, 2019, 2017, 2015, 2011, None]
+
+
 def test_repeated_query_words_keep_their_weight():
     # Each document has both words, one of them three times: "apple banana" is a tie, which
     # the newer year breaks; repeating a word favours the document richer in it.

@@ -1,0 +1,131 @@
+"""The numpy evaluation of queries (search_app/scores.py) gives Whoosh's own matches and
+scores: every query shape the builder makes, phrases and wildcards through Whoosh, deleted
+documents left out, and the order of equal scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh.filedb.filestore import RamStorage
+from whoosh.query import And, AndNot, ConstantScoreQuery, Every, Or, Prefix, Term
+
+from indexer.records import Resource
+from indexer.schema import make_schema, to_document
+from search_app.facets import FacetSets
+from search_app.ranking import ranking
+from search_app.scores import Evaluator, TermScores, best
+
+QUERIES = [
+    "training",
+    "footage review",
+    "use of force training policy review outcomes",
+    '"footage review"',
+    "marmalade OR zeppelin",
+    "footage -zeppelin",
+    "zep*",
+    "title:training",
+    "year:2015..2020 footage",
+    "topic:force training",
+    "cit",
+    "bwc audit",
+    "footage^3 review",
+    "footag~",
+    "a long natural language question about training officers for mental health calls",
+]
+
+
+def whoosh_scores(searcher, query) -> dict[int, float]:
+    return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+
+
+def ours(searcher, query, terms=None) -> dict[int, float]:
+    facets = FacetSets.read(searcher)
+    evaluator = Evaluator(searcher, terms or TermScores(facets.size), facets.everything.mask)
+    found = evaluator.evaluate(query)
+    return {int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)}
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_matches_and_scores_are_whooshs(snapshot, q):
+    query = snapshot.builder.parse(q).query
+    expected = whoosh_scores(snapshot.searcher, query)
+    assert expected, "every query of the list finds something in the tiny library"
+    found = ours(snapshot.searcher, query)
+    assert found.keys() == expected.keys()
+    for docnum, score in expected.items():
+        assert found[docnum] == pytest.approx(score, rel=1e-9)
+
+
+def test_each_unit_too(snapshot):
+    parsed = snapshot.builder.parse("use of force training policy review outcomes")
+    for unit in parsed.units:
+        assert ours(snapshot.searcher, unit).keys() == whoosh_scores(snapshot.searcher, unit).keys()
+
+
+def test_boost_rules_of_compound_queries(snapshot):
+    """Whoosh ignores the boost of an And or Or with a single subquery, and applies it to
+    one with several; AndNot scores its first query; constant scores are constant."""
+    searcher = snapshot.searcher
+    training, footage = Term("content", "train"), Term("content", "footag")
+    for query in [
+        Or([training], boost=3.0),
+        Or([training, footage], boost=3.0),
+        And([Or([training, footage]), footage], boost=0.5),
+        AndNot(Or([training, footage], boost=2.0), Term("content", "zeppelin")),
+        And([ConstantScoreQuery(Term("year", 2019), score=2.5), footage]),
+        Prefix("content", "foot"),
+        Every(),
+        Or([training, footage], scale=0.5),
+    ]:
+        expected = whoosh_scores(searcher, query)
+        found = ours(searcher, query)
+        assert found.keys() == expected.keys(), query
+        assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items()), query
+
+
+def test_deleted_documents_never_match():
+    index = RamStorage().create_index(make_schema())
+    writer = index.writer()
+    for n in range(6):
+        writer.add_document(**to_document(Resource(id=f"r{n}", title=f"Wetland survey {n}")))
+    writer.commit()
+    writer = index.writer()
+    writer.delete_by_term("id", "r2")
+    writer.add_document(**to_document(Resource(id="r6", title="Wetland survey again")))
+    writer.commit(merge=False)
+    searcher = index.searcher(weighting=ranking())
+    query = Or([Term("content", "wetland"), Term("title", "wetland", boost=0.2)])
+    expected = whoosh_scores(searcher, query)
+    assert len(expected) == 6
+    found = ours(searcher, query)
+    assert found.keys() == expected.keys()
+    assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
+
+
+def test_term_scores_are_cached_within_a_byte_budget(snapshot):
+    searcher = snapshot.searcher
+    size = FacetSets.read(searcher).size
+    terms = TermScores(size, limit=1)
+    first = terms.get(searcher, "content", b"train")
+    assert terms.get(searcher, "content", b"train") is first
+    terms.get(searcher, "content", b"footag")
+    # Over budget: only the newest term is kept.
+    assert list(terms.terms) == [("content", b"footag")]
+
+
+def test_best_keeps_every_tie_of_the_last_place():
+    class Found:
+        scores = np.array([1.0, 3.0, 2.0, 2.0, 2.0, 0.5])
+
+    docs = np.arange(6)
+    ties = np.array([5, 4, 3, 0, 1, 2])  # rank of each document in the tie order
+    assert best(Found, docs, ties, 2) == [(1, 3.0), (3, 2.0)]
+    assert best(Found, docs, ties, 4) == [(1, 3.0), (3, 2.0), (4, 2.0), (2, 2.0)]
+    assert best(Found, docs, ties, 10) == [
+        (1, 3.0),
+        (3, 2.0),
+        (4, 2.0),
+        (2, 2.0),
+        (0, 1.0),
+        (5, 0.5),
+    ]
