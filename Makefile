@@ -73,3 +73,16 @@ test: lint test-deps
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache node_modules test-output
+
+# The hardening tests made long (tests/hardening/, tests/fuzz/): a minute of load on gunicorn
+# while new versions are published, a SIGKILL at every file operation of a build and of an
+# update, a minute of atheris per target and 2,000 hypothesis examples per property.
+SOAK_SECONDS ?= 60
+SOAK_KILLS ?= 1000
+FUZZ_SECONDS ?= 60
+FUZZ_EXAMPLES ?= 2000
+
+.PHONY: soak
+soak: $(STAMP)
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_KILLS=$(SOAK_KILLS) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/hardening tests/fuzz -p no:cacheprovider

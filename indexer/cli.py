@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,8 +78,9 @@ def run(operation, corpus: Path, as_json: bool, verb: str, **options) -> BuildRe
         raise click.ClickException(message) from None
     except (CorpusError, StoreError) as error:
         raise click.ClickException(str(error)) from None
-    except (OSError, sqlite3.Error) as error:
-        # A full disk, a failing device, a damaged page cache: the build never got to publish.
+    except (OSError, sqlite3.Error, BrokenExecutor) as error:
+        # A full disk, a failing device, a damaged page cache, a worker process killed: the
+        # build never got to publish.
         reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
         message = f"{verb} failed, the published index is unchanged: {reason}"
         raise click.ClickException(message) from None

@@ -195,10 +195,13 @@ class IndexStore:
         shutil.rmtree(partial, ignore_errors=True)
 
     def remove_partials(self) -> None:
-        """Remove the leftovers of builds that were killed (only ever called under the lock)."""
+        """Remove the leftovers of builds that were killed (only ever called under the lock):
+        partial versions, and a `CURRENT` written but never moved into place."""
         if self.versions.is_dir():
             for item in self.versions.glob("*" + PARTIAL_SUFFIX):
                 shutil.rmtree(item, ignore_errors=True)
+        for item in self.root.glob(f".{CURRENT_FILE}.*"):
+            item.unlink(missing_ok=True)
 
     def remove_old_versions(self) -> None:
         """Keep the version in use and the one before it (readers may still hold it)."""

@@ -67,7 +67,8 @@ def _integer(args, name: str, default: int | None, low: int, high: int) -> int |
     if raw is None or str(raw).strip() == "":
         return default
     text = str(raw).strip()
-    if not text.lstrip("-").isdigit() or len(text) > len(str(high)) + 1:
+    # Digits as int() reads them: not "--5", "²" or "①", which isdigit() lets through.
+    if not text.removeprefix("-").isdecimal() or len(text) > len(str(high)) + 1:
         raise UserError(f"{name} must be a whole number from {low} to {high} (got {text[:20]!r})")
     value = int(text)
     if not low <= value <= high:

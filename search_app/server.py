@@ -11,6 +11,8 @@ from . import create_app
 # gunicorn's largest allowed request line: queries up to about 8,000 characters.
 MAX_REQUEST_LINE = 8190
 TIMEOUT_SECONDS = 30
+# Never debug or testing mode in production, whatever SEARCH_DEBUG or SEARCH_TESTING say.
+PRODUCTION = {"DEBUG": False, "TESTING": False}
 
 
 class SearchServer(BaseApplication):
@@ -26,7 +28,7 @@ class SearchServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app({"INDEX_DIR": str(self.index)})
+        return create_app({"INDEX_DIR": str(self.index), **PRODUCTION})
 
 
 def run_server(host: str, port: int, workers: int, index: Path) -> None:

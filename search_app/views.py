@@ -7,7 +7,10 @@ Only views read `current_app.config`; every user error is one `UserError`, rende
 
 from __future__ import annotations
 
+import pickle
 import re
+import struct
+import zlib
 
 from flask import (
     Blueprint,
@@ -34,11 +37,30 @@ API_PATHS = ("/healthz",)
 SERVER_ERROR = 500
 NOT_FOUND = 404
 TOO_MANY_REQUESTS = 429
+UNAVAILABLE = 503
+# What Whoosh raises reading a damaged (truncated, overwritten, half-deleted) index file.
+INDEX_READ_ERRORS = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error)
+INDEX_UNREADABLE = "The search index cannot be read; please try again later."
 
 
 def snapshot():
-    """This request's snapshot of the published index (a 503 UserError if there is none)."""
-    return current_app.extensions["index_holder"].snapshot()
+    """This request's snapshot of the published index (a 503 UserError if there is none,
+    or if its files cannot be read: a damaged segment fails here, whatever Whoosh raises)."""
+    try:
+        return current_app.extensions["index_holder"].snapshot()
+    except UserError:
+        raise
+    except Exception as error:
+        current_app.logger.exception("cannot open the published index")
+        message = f"The search index is not available: its files cannot be read ({_name(error)})"
+        raise UserError(message, UNAVAILABLE) from None
+
+
+def _name(error: Exception) -> str:
+    """An exception's class as a reader can place it: `EOFError`, `struct.error`."""
+    kind = type(error)
+    module = kind.__module__.rsplit(".", 1)[-1]
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
 def is_api_request() -> bool:
@@ -135,6 +157,9 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         app.logger.exception("unexpected error on %s", request.path)
+        if isinstance(error, INDEX_READ_ERRORS):
+            # The index's files went bad under an open searcher: the next build mends it.
+            return render_error(UserError(INDEX_UNREADABLE, UNAVAILABLE))
         return render_error(
             UserError("Something went wrong on our side; please try again.", SERVER_ERROR)
         )
