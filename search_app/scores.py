@@ -19,6 +19,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 CACHE_BYTES = 64 * 2**20  # term score arrays kept per index version (per worker process)
 
@@ -54,10 +55,30 @@ class TermScores:
             if key not in self.terms:
                 self.terms[key] = found
                 self.bytes += found[0].nbytes + found[1].nbytes
-                while self.bytes > self.limit and len(self.terms) > 1:
-                    _, (ids, scores) = self.terms.popitem(last=False)
-                    self.bytes -= ids.nbytes + scores.nbytes
+                self._trim()
         return found
+
+    def positions(self, searcher, fieldname: str, btext: bytes) -> np.ndarray:
+        """Every occurrence of a term as one sorted key per occurrence: document number
+        times 2**32 plus the word's position in the field."""
+        key = ("positions", fieldname, btext)
+        with self.lock:
+            found = self.terms.get(key)
+            if found is not None:
+                self.terms.move_to_end(key)
+                return found[0]
+        keys = _positions(searcher, fieldname, btext)
+        with self.lock:
+            if key not in self.terms:
+                self.terms[key] = (keys, keys[:0])
+                self.bytes += keys.nbytes
+                self._trim()
+        return keys
+
+    def _trim(self) -> None:
+        while self.bytes > self.limit and len(self.terms) > 1:
+            _, (first, second) = self.terms.popitem(last=False)
+            self.bytes -= first.nbytes + second.nbytes
 
     def _read(self, searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = _postings(searcher, fieldname, btext)
@@ -94,7 +115,7 @@ def _postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
     for reader, offset in searcher.reader().leaf_readers():
         if (fieldname, btext) not in reader:
             continue
-        ids, weights = _leaf_postings(reader.postings(fieldname, btext))
+        ids, weights = _leaf_postings(_unfiltered(reader.postings(fieldname, btext)))
         id_parts.append(ids + offset)
         weight_parts.append(weights)
     if not id_parts:
@@ -102,11 +123,54 @@ def _postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
     return np.concatenate(id_parts), np.concatenate(weight_parts)
 
 
+def _positions(searcher, fieldname: str, btext: bytes) -> np.ndarray:
+    decode = searcher.schema[fieldname].format.decode_positions
+    docs: list[int] = []
+    counts: list[int] = []
+    positions: list[int] = []
+    for reader, offset in searcher.reader().leaf_readers():
+        if (fieldname, btext) not in reader:
+            continue
+        for docnum, value in _leaf_values(_unfiltered(reader.postings(fieldname, btext))):
+            found = decode(value)
+            positions.extend(found)
+            counts.append(len(found))
+            docs.append(docnum + offset)
+    keys = np.repeat(np.asarray(docs, dtype=np.int64) << 32, counts)
+    keys += np.asarray(positions, dtype=np.int64)
+    keys.sort()
+    return keys
+
+
+def _unfiltered(matcher):
+    """A segment's own posting reader, its deleted documents included: `evaluate` leaves
+    them out of every result."""
+    while isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return matcher
+
+
+def _leaf_values(matcher):
+    """(document number, encoded value) of every posting."""
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._values is None:
+                matcher._read_values()
+            yield from zip(matcher._ids, matcher._values, strict=True)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            yield matcher.id(), matcher.value()
+            matcher.next()
+
+
 def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     ids: list = []
     weights: list = []
     if type(matcher) is W3LeafMatcher:
-        # A segment without deletions: read whole blocks rather than posting by posting.
+        # Whole blocks at a time rather than posting by posting.
         while matcher.is_active():
             if matcher._ids is None:
                 matcher._read_ids()
@@ -157,6 +221,8 @@ class Evaluator:
             scored, excluded = self._node(node.a), self._node(node.b)
             mask = scored.mask & ~excluded.mask
             return Scored(mask, np.where(mask, scored.scores, 0.0))
+        if kind is query.Phrase and self._plain_phrase(node):
+            return self._phrase(node)
         if kind is query.ConstantScoreQuery:
             matched = self._node(node.child)
             return Scored(matched.mask, np.where(matched.mask, node.score, 0.0))
@@ -189,6 +255,41 @@ class Evaluator:
         found = self.empty()
         found.mask[ids] = True
         found.scores[ids] = scores * node.boost if node.boost != 1.0 else scores
+        return found
+
+    def _plain_phrase(self, node: query.Phrase) -> bool:
+        """Adjacent distinct words in a field with positions (else Whoosh matches it)."""
+        schema = self.searcher.schema
+        if node.fieldname not in schema:
+            return False
+        field = schema[node.fieldname]
+        return (
+            node.slop == 1
+            and len(node.words) > 1
+            and len(set(node.words)) == len(node.words)
+            and field.format is not None
+            and field.format.supports("positions")
+        )
+
+    def _phrase(self, node: query.Phrase) -> Scored:
+        """Whoosh's phrase (a span of its words in order, one position apart) scores the sum
+        of its words' scores, times its boost."""
+        words = [self._term(query.Term(node.fieldname, word)) for word in node.words]
+        both = self._combine(True, words, 1.0)
+        if not both.mask.any():
+            return self.empty()
+        field = self.searcher.schema[node.fieldname]
+        keys = [
+            self.terms.positions(self.searcher, node.fieldname, field.to_bytes(word))
+            for word in node.words
+        ]
+        starts = keys[0]
+        for offset, following in enumerate(keys[1:], 1):
+            starts = starts[np.isin(starts + offset, following, assume_unique=True)]
+        found = self.empty()
+        found.mask[np.unique(starts >> 32)] = True
+        found.mask &= both.mask
+        found.scores[found.mask] = both.scores[found.mask] * node.boost
         return found
 
     def _whoosh(self, node) -> Scored:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from whoosh.filedb.filestore import RamStorage
-from whoosh.query import And, AndNot, ConstantScoreQuery, Every, Or, Prefix, Term
+from whoosh.query import And, AndNot, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
 
 from indexer.records import Resource
 from indexer.schema import make_schema, to_document
@@ -100,6 +100,36 @@ def test_deleted_documents_never_match():
     found = ours(searcher, query)
     assert found.keys() == expected.keys()
     assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
+
+
+def test_phrases_need_their_words_in_order_and_adjacent():
+    bodies = [
+        "alpha beta gamma",
+        "beta alpha gamma",
+        "alpha gamma beta",
+        "alpha xenon beta gamma",
+        "gamma alpha beta alpha beta",
+    ]
+    index = RamStorage().create_index(make_schema())
+    writer = index.writer()
+    for n, body in enumerate(bodies):
+        writer.add_document(**to_document(Resource(id=f"r{n}", title=f"Item {n}", body=body)))
+    writer.commit()
+    searcher = index.searcher(weighting=ranking())
+    for words, slop in [
+        (["alpha", "beta"], 1),
+        (["beta", "gamma"], 1),
+        (["alpha", "beta", "gamma"], 1),
+        (["gamma", "alpha"], 1),
+        (["alpha", "zulu"], 1),
+        (["alpha", "beta"], 2),  # a looser phrase: Whoosh's own matcher
+        (["alpha", "alpha"], 1),  # a repeated word: Whoosh's own matcher
+    ]:
+        phrase = Phrase("content", words, slop=slop, boost=1.5)
+        expected = whoosh_scores(searcher, phrase)
+        found = ours(searcher, phrase)
+        assert found.keys() == expected.keys(), words
+        assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items()), words
 
 
 def test_term_scores_are_cached_within_a_byte_budget(snapshot):

@@ -1,0 +1,164 @@
+"""HTTP throughput: the production server on loopback, driven by concurrent clients.
+
+Starts `resource-search serve` (gunicorn, `--workers N`) on 127.0.0.1 at a free port as a
+child process, waits for `/healthz`, warms every worker up, then runs the query mix against
+`/search.json` from a pool of client threads (one connection per request, as gunicorn's sync
+workers close them) until a request count or a time limit is reached. Measures requests per
+second, latency percentiles and errors (any status but 200, or a failed connection). The
+clients share the machine's cores with the server, so the figure is a floor. The clients
+all come from one address, so the server runs without its per-client rate limit.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .measure import DIGITS, percentiles
+from .ours import ROOT, params_of
+
+HOST = "127.0.0.1"
+READY_SECONDS = 60
+READY_POLL = 0.2
+STOP_SECONDS = 30
+REQUEST_TIMEOUT = 60
+WARMUP_PER_WORKER = 10
+WARMUP_SECONDS = 60
+OK = 200
+
+
+def workers_for_machine() -> int:
+    """gunicorn's usual sizing, and the server's own default: 2 per core + 1."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def server_command(index: Path, port: int, workers: int) -> list[str]:
+    """The console script beside this Python, else the same CLI through `-c`."""
+    script = Path(sys.executable).with_name("resource-search")
+    head = [str(script)] if script.exists() else [sys.executable, "-c", _CLI]
+    serve = ["serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
+    return [*head, *serve, "--index", str(index)]
+
+
+_CLI = "from search_app.cli import main; main()"
+
+
+def request(port: int, path: str) -> tuple[int, float]:
+    """One GET: its status (0 when the connection failed) and its milliseconds."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        status = response.status
+    except OSError:
+        status = 0
+    finally:
+        connection.close()
+    return status, (time.perf_counter() - started) * 1000
+
+
+def wait_ready(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        if request(port, "/healthz")[0] == OK:
+            return
+        time.sleep(READY_POLL)
+    raise RuntimeError(f"the server did not answer /healthz within {READY_SECONDS} s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM to the gunicorn master we started (it stops its workers), then wait."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def drive(port: int, paths: list[str], concurrency: int, limit: int, seconds: float) -> dict:
+    """Up to `limit` requests over `seconds` from `concurrency` threads, the paths in turn."""
+    numbers = itertools.count()
+    lock = threading.Lock()
+    results: list[tuple[int, float]] = []
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        while time.perf_counter() < deadline:
+            with lock:
+                number = next(numbers)
+            if number >= limit:
+                return
+            outcome = request(port, paths[number % len(paths)])
+            with lock:
+                results.append(outcome)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for future in [pool.submit(client) for _ in range(concurrency)]:
+            future.result()
+    elapsed = time.perf_counter() - started
+    errors = sum(status != OK for status, _ in results)
+    return {
+        "requests": len(results),
+        "seconds": round(elapsed, DIGITS),
+        "requests_per_second": round(len(results) / elapsed, 1),
+        "errors": errors,
+        "latency_ms": percentiles([ms for _, ms in results]),
+    }
+
+
+def measure_http(
+    index: Path,
+    queries: list[dict],
+    log: Path,
+    *,
+    workers: int,
+    concurrency: int,
+    limit: int,
+    seconds: float,
+) -> dict:
+    """Serve the index with gunicorn (its error log to `log`) and measure the mix over HTTP."""
+    port = free_port()
+    paths = [f"/search.json?{params_of(query).to_query()}" for query in queries]
+    command = server_command(index, port, workers)
+    # The access log goes to stdout: discarded, as a real deployment would ship it elsewhere.
+    # The clients play many visitors from one address: the per-client rate limit is off.
+    environment = {**os.environ, "SEARCH_RATE_LIMIT": ""}
+    with log.open("w", encoding="utf-8") as errors:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors, env=environment
+        )
+    try:
+        wait_ready(port, server)
+        drive(port, paths[::-1], concurrency, WARMUP_PER_WORKER * workers, WARMUP_SECONDS)
+        figures = drive(port, paths, concurrency, limit, seconds)
+    finally:
+        stop(server)
+    return {
+        "server": " ".join([Path(command[0]).name, *command[1:-2]]),
+        "workers": workers,
+        "concurrency": concurrency,
+        **figures,
+        "server_log": str(log),
+    }
