@@ -74,6 +74,19 @@ test: lint test-deps
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache node_modules test-output
 
+# The speed benchmark (bench/perf.py, `make bench SIZE=100000`): build, update, query and HTTP
+# figures beside straightforward Whoosh, SQLite FTS5 and tantivy. The `bench` extra adds tantivy.
+SIZE ?= 10000
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+.PHONY: bench
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench --size $(SIZE)
+
 # The hardening tests made long (tests/hardening/, tests/fuzz/): a minute of load on gunicorn
 # while new versions are published, a SIGKILL at every file operation of a build and of an
 # update, a minute of atheris per target and 2,000 hypothesis examples per property.

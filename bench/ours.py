@@ -1,0 +1,132 @@
+"""Our engine, measured: full build, `update`, and query latency through the search core.
+
+- Build: `indexer.build.build` in a child process, so its peak memory (`ru_maxrss` of the
+  child, plus that of any process it starts) is the build's own; pages per second count every
+  page read; the index size is the published version's folder (Whoosh files, pages.sqlite).
+- Update: `indexer.build.update` with nothing changed, then after one resource page's body
+  changed (and again after it is changed back, which leaves the corpus as generated).
+- Queries: `search_app.search.run_search` on one snapshot (`IndexHolder`), as a gunicorn
+  worker thread runs them: ranking, snippets, all three facet counts and the suggestions.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from indexer.build import build, update
+from indexer.store import IndexStore
+from search_app.params import SearchParams
+from search_app.search import run_search
+from search_app.snapshots import IndexHolder
+
+from .measure import DIGITS, folder_bytes, megabytes, timed
+
+ROOT = Path(__file__).resolve().parent.parent
+KILOBYTE = 1024  # Linux reports ru_maxrss in kilobytes
+EDIT_MARKER = "</p></section>"
+EDIT_TEXT = " Benchmark edit: a sentence added to one page."
+CHILD = "import sys; from bench.ours import child_build; child_build(sys.argv[1], sys.argv[2])"
+
+
+def child_build(corpus: str, index: str) -> None:
+    """Run in the child: build, then print the timing, counts and peak memory as JSON."""
+    started = time.perf_counter()
+    report = build(Path(corpus), Path(index))
+    seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * KILOBYTE
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * KILOBYTE
+    figures = {
+        "seconds": seconds,
+        "pages": report.pages_read,
+        "resources": report.resources,
+        "problems": {"errors": report.errors, "warnings": report.warnings},
+        "peak_rss_bytes": own,
+        "children_peak_rss_bytes": children,
+    }
+    print(json.dumps(figures))
+
+
+def measure_build(corpus: Path, index: Path) -> dict:
+    """A full build in a child process: seconds, pages per second, peak memory, index size."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(corpus), str(index)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"build failed:\n{done.stderr[-4000:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    version = IndexStore(index).published().path
+    peak = figures["peak_rss_bytes"] + figures["children_peak_rss_bytes"]
+    return {
+        "seconds": round(figures["seconds"], DIGITS),
+        "pages": figures["pages"],
+        "resources": figures["resources"],
+        "pages_per_second": round(figures["pages"] / figures["seconds"], 1),
+        "peak_memory_mb": megabytes(peak),
+        "index_mb": megabytes(folder_bytes(version)),
+        "whoosh_files_mb": megabytes(
+            sum(p.stat().st_size for p in version.iterdir() if p.suffix in (".seg", ".toc"))
+        ),
+        "problems": figures["problems"],
+    }
+
+
+def edited_page(corpus: Path) -> Path:
+    """The resource page the update figures change: the first one, in path order."""
+    return min((corpus / "resources").glob("*.html"))
+
+
+def measure_update(corpus: Path, index: Path) -> dict:
+    """`update` with no change, after one changed page, and after changing it back."""
+    page = edited_page(corpus)
+    original = page.read_bytes()
+    nothing, unchanged_seconds = timed(update, corpus, index)
+    text = original.decode("utf-8")
+    page.write_text(text.replace(EDIT_MARKER, EDIT_TEXT + EDIT_MARKER, 1), encoding="utf-8")
+    try:
+        changed, changed_seconds = timed(update, corpus, index)
+    finally:
+        page.write_bytes(original)
+    restored, restored_seconds = timed(update, corpus, index)
+    return {
+        "unchanged_seconds": unchanged_seconds,
+        "one_page_seconds": changed_seconds,
+        "one_page_back_seconds": restored_seconds,
+        "published": [nothing.published, changed.published, restored.published],
+        "documents_updated": changed.documents_updated,
+        "page": page.relative_to(corpus).as_posix(),
+    }
+
+
+def params_of(query: dict) -> SearchParams:
+    """The search parameters of a mix query, as `/search.json` would parse them."""
+    return SearchParams(
+        q=query["q"],
+        topics=tuple(query["topics"]),
+        types=tuple(query["types"]),
+        year_from=query["year_from"],
+        year_to=query["year_to"],
+        sort=query["sort"],
+        page=query["page"],
+        per_page=query["per_page"],
+    )
+
+
+class Ours:
+    """Our search core on one snapshot of the published index."""
+
+    name = "ours"
+
+    def __init__(self, index: Path):
+        self.snapshot = IndexHolder(index).snapshot()
+
+    def search(self, query: dict) -> int:
+        return run_search(self.snapshot, params_of(query))["total"]
