@@ -127,20 +127,26 @@ def _documents(resources: Iterable[Resource]) -> dict[str, dict]:
     return {resource.id: to_document(resource) for resource in resources}
 
 
-def _write_index(folder: Path, documents: dict[str, dict], processes: int) -> None:
-    """A new Whoosh index of the documents, in id order (sub-writers each take a share)."""
-    options = writer_options(documents, processes)
+def _write_index(folder: Path, resources: list[Resource], processes: int) -> dict[str, str]:
+    """A new Whoosh index of the resources' documents, in id order (sub-writers each take a
+    share); each document is made as it is written, so only one is held at a time. Returns
+    each document's hash."""
+    hashes = {}
+    options = writer_options(resources, processes)
     with workers_of_this_process():
         writer = whoosh_index.create_in(str(folder), make_schema()).writer(
             limitmb=WRITER_MEMORY_MB, **options
         )
         try:
-            for resource_id in sorted(documents):
-                writer.add_document(**documents[resource_id])
+            for resource in sorted(resources, key=lambda r: r.id):
+                document = to_document(resource)
+                hashes[resource.id] = document_hash(document)
+                writer.add_document(**document)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+    return hashes
 
 
 def _smoke_test(path: Path, count: int, probe_id: str, report: BuildReport) -> None:
@@ -287,24 +293,47 @@ def _build_locked(
             sightings = _read_all(corpus, cache, report, on_page, processes)
             cache.put_page(CATALOG_FILE, inputs.catalog_state, inputs.catalog, [])
             cache.set_meta(SETTINGS_KEY, inputs.settings_sha)
+            seen = {s.id for s in (*sightings, *inputs.catalog)}
             collection = merge_sightings([*sightings, *inputs.catalog], inputs.vocabulary)
+            del sightings  # the resources keep what they need of them
             _finish(collection, report)
-            documents = _documents(collection.resources)
-            for resource_id in {s.id for s in (*sightings, *inputs.catalog)}:
-                digest = document_hash(documents[resource_id]) if resource_id in documents else None
-                cache.put_document(resource_id, digest, collection.problems.get(resource_id, ()))
-        _check_publishable(report, len(documents), strict)
-        (partial / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
-        _write_index(partial, documents, processes)
-        _smoke_test(partial, len(documents), min(documents), report)
-        report.documents_added = len(documents)
+            resources = collection.resources
+            _check_publishable(report, len(resources), strict)
+            (partial / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
+            hashes = _write_index(partial, resources, processes)
+            for resource_id in seen:
+                problems = collection.problems.get(resource_id, ())
+                cache.put_document(resource_id, hashes.get(resource_id), problems)
+        _smoke_test(partial, len(hashes), min(hashes), report)
+        report.documents_added = len(hashes)
         report.seconds = time.monotonic() - started
-        store.publish(name, partial, _manifest(name, report, len(documents), corpus))
+        store.publish(name, partial, _manifest(name, report, len(hashes), corpus))
     except BaseException:
         store.discard(partial)
         raise
     report.version, report.published = name, True
     return report
+
+
+def _damage(store: IndexStore, published) -> str | None:
+    """Why a published version cannot be the base of an update (its files were damaged or
+    removed), or None: its index opens and holds the documents its manifest counts, its
+    thesaurus loads and its page cache reads."""
+    try:
+        with store.open_index(published).searcher() as searcher:
+            if searcher.doc_count() != published.manifest.get("documents"):
+                return "its document count differs from its manifest"
+            searcher.document(id=next(iter(searcher.lexicon(ID)), b"").decode("utf-8"))
+        analyzer = text_analyzer()
+        load_thesaurus(
+            published.path / THESAURUS_FILE, lambda text: [t.text for t in analyzer(text)]
+        )
+        with PageCache(published.path / CACHE_FILE, read_only=True) as cache:
+            cache.get_meta(SETTINGS_KEY)
+            cache.document_hashes()
+    except Exception as error:  # whatever Whoosh, sqlite or the thesaurus raise on damage
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def update(corpus: Path, index: Path, strict: bool = False, on_page: OnPage = None) -> BuildReport:
@@ -315,12 +344,16 @@ def update(corpus: Path, index: Path, strict: bool = False, on_page: OnPage = No
     with store.lock():
         try:
             published = store.published()
-            cache_path = published.path / CACHE_FILE
-            with PageCache(cache_path) as old:
-                settings_sha = old.get_meta(SETTINGS_KEY)
         except IndexMissing:
             report.problems.append(Problem(NOTICE, str(index), "no published index: full build"))
             return _build_locked(corpus, store, report, strict, on_page)
+        damage = _damage(store, published)
+        if damage:
+            message = f"the published index cannot be updated ({damage}): full build"
+            report.problems.append(Problem(NOTICE, str(index), message))
+            return _build_locked(corpus, store, report, strict, on_page)
+        with PageCache(published.path / CACHE_FILE, read_only=True) as old:
+            settings_sha = old.get_meta(SETTINGS_KEY)
         inputs = _read_inputs(corpus, report)
         if inputs.settings_sha != settings_sha:
             message = "vocabulary or thesaurus changed: full build"

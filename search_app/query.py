@@ -61,7 +61,10 @@ PLAIN = "plain"  # the syntax was malformed: the words were searched as plain wo
 FIELD_NAMES = {"title": TITLE, "description": DESCRIPTION, "body": CONTENT, "year": YEAR}
 FACET_NAMES = {"topic": TOPIC, "type": TYPE}
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# Invisible marks pasted from web pages inside words (soft hyphen, zero-width space, word
+# joiner, direction marks and embeddings, byte order mark): removed, so the word stays whole.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 _FACET_CLAUSE = re.compile(r'(?<!\S)(-?)(topic|type):(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"\byear:(\d{4})?\.\.(\d{4})?(?=\s|\)|$)", re.IGNORECASE)
@@ -100,9 +103,10 @@ def clean_query(text: str) -> tuple[str, list[str]]:
     """Text without control characters, composed, one space between words, bounded."""
     notices = []
     # Tabs and line breaks are spaces pasted in; any other control character is noted.
-    if any(char not in "\t\n\r" for char in _CONTROL.findall(text or "")):
+    text = text or ""
+    if _INVISIBLE.search(text) or any(char not in "\t\n\r" for char in _CONTROL.findall(text)):
         notices.append("The query's control characters were ignored.")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _INVISIBLE.sub("", text)))
     text = _SPACES.sub(" ", text).strip()
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]

@@ -36,7 +36,7 @@ from . import facets as facet_counts
 from .facets import DocSet, first_in_order
 from .highlights import SNIPPET_CHARS, TEXT_WORDS
 from .params import SearchParams
-from .query import ALL, ANY, BROWSE, MOST, ParsedQuery
+from .query import ALL, ANY, BROWSE, MAX_UNITS, MOST, ParsedQuery
 from .scores import Scored, best
 from .snapshots import Snapshot
 
@@ -227,7 +227,8 @@ class _Run:
         correctors = [searcher.corrector(CONTENT)]
         words = [token.text for token in _raw_words(self.parsed.text)]
         replacements = {}
-        for word in dict.fromkeys(words):
+        # No more words than a query searches (the first MAX_UNITS).
+        for word in list(dict.fromkeys(words))[:MAX_UNITS]:
             stems = builder.words(word)
             if not stems or searcher.doc_frequency(CONTENT, stems[0]):
                 continue

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from indexer.schema import text_analyzer
 from indexer.store import IndexStore, StoreError
-from indexer.thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
+from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
 
 from .errors import UserError
 from .facets import FacetSets
@@ -91,7 +91,7 @@ class IndexHolder:
             shared = self._shared(published, searcher)
         except StoreError as error:
             raise UserError(f"The search index is not available: {error}", UNAVAILABLE) from None
-        except (OSError, ThesaurusError, ValueError) as error:
+        except Exception as error:  # a damaged version: Whoosh raises many kinds (EOFError...)
             message = f"The search index is not available: {type(error).__name__}"
             raise UserError(message, UNAVAILABLE) from None
         if current is not None:

@@ -454,16 +454,9 @@ def test_a_damaged_index_is_a_503_until_the_next_build(
         assert served(client) == (200, report.version, DOCUMENTS + 1)
 
 
-# `update` over damage it cannot see. It trusts a published version whose manifest reads and
-# never opens its Whoosh index or thesaurus: with the pages unchanged it publishes nothing
-# (the app stays at 503); with a page changed it hard-links the damaged files into the new
-# version and Whoosh's error escapes (or, for the thesaurus, publishes a version the app
-# cannot open). An unreadable pages.sqlite raises sqlite3.DatabaseError. `build` mends all.
-UPDATE_CANNOT_MEND = {
-    "segment deleted", "segment cut in half", "segment zeroed", "table of contents deleted",
-    "table of contents overwritten", "thesaurus overwritten", "page cache overwritten",
-}  # fmt: skip
-UPDATE_BUG = "build.update trusts a damaged published version instead of rebuilding it"
+# `update` over any damage: it checks the published version (its index opens and holds the
+# documents its manifest counts, its thesaurus loads, its page cache reads) and builds from
+# scratch when it cannot be the base of an update, pages changed or not.
 
 
 @pytest.mark.parametrize(
@@ -472,9 +465,6 @@ UPDATE_BUG = "build.update trusts a damaged published version instead of rebuild
         pytest.param(
             damage,
             changed,
-            marks=[pytest.mark.xfail(strict=True, reason=UPDATE_BUG)]
-            if name in UPDATE_CANNOT_MEND
-            else [],
             id=f"{name}-{'changed' if changed else 'unchanged'} corpus",
         )
         for name, (damage, _, _) in DAMAGES.items()
@@ -509,15 +499,9 @@ def test_an_index_file_failing_under_an_open_searcher_is_a_503(app, monkeypatch)
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="snapshots.IndexHolder.snapshot lets Whoosh's errors on a damaged segment escape",
-)
 def test_the_search_cli_reports_a_damaged_index(index_copy):
-    """IndexHolder.snapshot catches StoreError, OSError, ThesaurusError and ValueError only: a
-    truncated segment raises EOFError (or struct.error, UnpicklingError...) from
-    index.searcher(), so `resource-search query` prints a traceback. (The app's views turn
-    it into a 503; see search_app/views.snapshot.)"""
+    """A truncated segment raises EOFError (or struct.error, UnpicklingError...) from
+    index.searcher(): `resource-search query` says the index is not available, no traceback."""
     from click.testing import CliRunner
 
     each(segment_files(index_copy), lambda p: rewrite(p, p.read_bytes()[: p.stat().st_size // 2]))
