@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from whoosh import fields
+from whoosh.codec import whoosh3
 from whoosh.qparser import MultifieldParser, QueryParser
 
+from indexer import whoosh_fixes
 from indexer.records import LISTING, Resource, Source
 from indexer.schema import (
     SEARCH_FIELDS,
     UNDATED,
+    SpelledText,
     text_analyzer,
     title_sort_key,
     to_document,
@@ -146,3 +150,33 @@ def test_facet_fields_hold_values_as_printed(index_dir, field, value, expected):
 
     with IndexStore(index_dir).open_index().searcher() as searcher:
         assert {hit["id"] for hit in searcher.search(Term(field, value), limit=None)} == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The officers' U.S. café training, the training and TRAINING again",
+        "naïve résumé Über straße 3.14 e-mail wild*card it IT us",
+        "",
+        "the of and",
+    ],
+)
+def test_spelling_words_are_those_whoosh_would_give(text):
+    """The content field feeds the spelling dictionary one distinct word at a time: the same
+    words as Whoosh's TEXT field, which analyses every occurrence."""
+    ours = SpelledText(analyzer=text_analyzer(), spelling=True)
+    whooshs = fields.TEXT(analyzer=text_analyzer(), spelling=True)
+    assert list(ours.spellable_words(text)) == list(whooshs.spellable_words(text))
+
+
+def test_the_column_check_is_remembered_and_answers_the_same(index_dir):
+    """indexer.whoosh_fixes: a segment's columns are looked up once, with the same answers."""
+    assert whoosh3.W3PerDocReader.has_column is whoosh_fixes._remembered_has_column
+    reader = IndexStore(index_dir).open_index().reader()
+    segment = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+    perdoc = segment._perdoc
+    for name in ("title_sort", "year", "_content_L", "no_such_field"):
+        first = perdoc.has_column(name)
+        assert first == whoosh_fixes._original_has_column(perdoc, name)
+        assert perdoc.has_column(name) == first
+    assert set(perdoc._known_columns) == {"title_sort", "year", "_content_L", "no_such_field"}
