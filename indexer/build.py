@@ -11,6 +11,7 @@ it was.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -381,7 +382,7 @@ class _Updater:
                 on_page(path)
             old = states.get(path)
             try:
-                stat = (self.corpus / path).stat()
+                stat = os.stat(os.path.join(self.corpus, path))
             except OSError:
                 stat = None
             if old and stat and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns):

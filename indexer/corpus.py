@@ -55,9 +55,14 @@ def list_pages(corpus: Path) -> list[str]:
     found = []
     for folder, subfolders, files in os.walk(root, onerror=None):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in files:
-            if name.lower().endswith(PAGE_SUFFIXES) and not name.startswith("."):
-                found.append((Path(folder) / name).relative_to(root).as_posix())
+        # Plain strings, not Path objects: a corpus has 100,000s of pages.
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        found.extend(
+            prefix + name
+            for name in files
+            if name.lower().endswith(PAGE_SUFFIXES) and not name.startswith(".")
+        )
     return sorted(found)
 
 

@@ -91,7 +91,8 @@ class PageCache:
 
     def page_problems(self) -> list[Problem]:
         """The problems of every cached page, in path order."""
-        rows = self.db.execute("SELECT problems FROM pages ORDER BY path")
+        # Most pages have no problem: "[]" rows are not read back.
+        rows = self.db.execute("SELECT problems FROM pages WHERE problems != '[]' ORDER BY path")
         return [problem for (text,) in rows for problem in _problems(text)]
 
     def put_page(self, path: str, state: PageState, sightings, problems) -> None:
@@ -156,7 +157,7 @@ class PageCache:
             )
 
     def document_problems(self) -> list[Problem]:
-        rows = self.db.execute("SELECT problems FROM documents ORDER BY id")
+        rows = self.db.execute("SELECT problems FROM documents WHERE problems != '[]' ORDER BY id")
         return [problem for (text,) in rows for problem in _problems(text)]
 
     # Whole-corpus inputs

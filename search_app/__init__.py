@@ -22,6 +22,8 @@ DEFAULTS = {
     "SUGGEST_LIMIT": 8,
     # Requests one client (IP address) may make, per worker process; "" turns it off.
     "RATE_LIMIT": "300 per minute",
+    # Terms read ahead by `resource-search serve` before its workers start (the commonest).
+    "WARM_TERMS": 64,
 }
 
 

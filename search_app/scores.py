@@ -13,6 +13,7 @@ itself, so the scores are Whoosh's in every case (tests compare them).
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import OrderedDict
 
@@ -21,7 +22,7 @@ from whoosh import query
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
-CACHE_BYTES = 64 * 2**20  # term score arrays kept per index version (per worker process)
+CACHE_BYTES = 256 * 2**20  # term arrays kept per index version (per server process)
 
 
 class Scored:
@@ -94,6 +95,17 @@ class TermScores:
         scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
         return ids, scores
 
+    def warm(self, searcher, fieldnames, count: int) -> None:
+        """Read ahead: the fields' lengths, and the `count` terms of the first field found
+        in the most documents (the costliest to read, and the most searched)."""
+        for fieldname in fieldnames:
+            self.field_lengths(searcher, fieldname)
+        if count and fieldnames:
+            reader, first = searcher.reader(), fieldnames[0]
+            frequencies = ((reader.doc_frequency(first, t), t) for t in reader.lexicon(first))
+            for _, btext in heapq.nlargest(count, frequencies):
+                self.get(searcher, first, btext)
+
     def field_lengths(self, searcher, fieldname: str) -> np.ndarray:
         with self.lock:
             found = self.lengths.get(fieldname)
@@ -119,8 +131,8 @@ def _postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
         id_parts.append(ids + offset)
         weight_parts.append(weights)
     if not id_parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return np.concatenate(id_parts), np.concatenate(weight_parts)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+    return np.concatenate(id_parts).astype(np.int32), np.concatenate(weight_parts)
 
 
 def _positions(searcher, fieldname: str, btext: bytes) -> np.ndarray:
@@ -167,24 +179,30 @@ def _leaf_values(matcher):
 
 
 def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        # A block at a time, decoded with numpy: its ids are stored as gaps, its weights as
+        # an array, or one number for all, or nothing when all are 1.
+        id_parts, weight_parts = [], []
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            gaps, weights = matcher._data[0], matcher._data[1]
+            id_parts.append(np.cumsum(np.asarray(gaps, dtype=np.int64)))
+            if weights is None or isinstance(weights, float):
+                weight_parts.append(np.full(len(gaps), 1.0 if weights is None else weights))
+            else:
+                weight_parts.append(np.asarray(weights, dtype=np.float64))
+            matcher._next_block()
+        if not id_parts:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
     ids: list = []
     weights: list = []
-    if type(matcher) is W3LeafMatcher:
-        # Whole blocks at a time rather than posting by posting.
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float64)
 
 
 class Evaluator:

@@ -28,7 +28,11 @@ class SearchServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app({"INDEX_DIR": str(self.index), **PRODUCTION})
+        # With preload_app this runs once, in gunicorn's master: the index's derived data
+        # is read there, and every worker forked from it shares it instead of reading it.
+        app = create_app({"INDEX_DIR": str(self.index), **PRODUCTION})
+        app.extensions["index_holder"].warm(app.config["WARM_TERMS"])
+        return app
 
 
 def run_server(host: str, port: int, workers: int, index: Path) -> None:
@@ -38,6 +42,7 @@ def run_server(host: str, port: int, workers: int, index: Path) -> None:
         "workers": workers,
         "timeout": TIMEOUT_SECONDS,
         "limit_request_line": MAX_REQUEST_LINE,
+        "preload_app": True,
         "accesslog": "-",
     }
     SearchServer(options, index.resolve()).run()

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.schema import text_analyzer
+from indexer.schema import SEARCH_FIELDS, text_analyzer
 from indexer.store import IndexStore, StoreError
 from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
 
@@ -99,6 +99,20 @@ class IndexHolder:
         snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, shared.thesaurus, self.policy))
         self.local.snapshot, self.local.stamp = snapshot, stamp
         return snapshot
+
+    def warm(self, terms: int) -> bool:
+        """Read the published version's derived data ahead (facet sets, sort ranks, field
+        lengths, the `terms` commonest terms), then close this thread's searcher: processes
+        forked afterwards share the data and open searchers of their own. False when no
+        index is available (requests will say why)."""
+        try:
+            snapshot = self.snapshot()
+        except UserError:
+            return False
+        snapshot.shared.terms.warm(snapshot.searcher, SEARCH_FIELDS, terms)
+        snapshot.searcher.close()
+        self.local = threading.local()
+        return True
 
     def _shared(self, published, searcher) -> Shared:
         with self.lock:

@@ -29,6 +29,7 @@ def test_defaults(clean_environment):
         "RELATED_COUNT": 5,
         "SUGGEST_LIMIT": 8,
         "RATE_LIMIT": "300 per minute",
+        "WARM_TERMS": 64,
     }
 
 
@@ -89,3 +90,21 @@ def test_each_client_is_rate_limited_across_pages_but_not_health_checks(library_
 def test_an_empty_rate_limit_turns_it_off(library_index):
     client = create_app({"INDEX_DIR": str(library_index), "RATE_LIMIT": ""}).test_client()
     assert {client.get("/search.json").status_code for _ in range(5)} == {200}
+
+
+def test_the_server_reads_the_index_ahead_for_its_workers(library_index, tmp_path):
+    """`resource-search serve` warms the holder in gunicorn's master: the version's derived
+    data and commonest terms are read, the master's searcher closed, and a worker's first
+    snapshot reuses the data rather than reading it again."""
+    holder = create_app({"INDEX_DIR": str(library_index)}).extensions["index_holder"]
+    assert holder.warm(3)
+    (shared,) = holder.shared.values()
+    assert len(shared.terms.terms) == 3
+    assert set(shared.terms.lengths) == {"content", "title", "topic_text", "description"}
+    assert getattr(holder.local, "snapshot", None) is None
+    snapshot = holder.snapshot()
+    assert snapshot.shared is shared
+    assert snapshot.searcher.doc_count() == 7
+
+    missing = create_app({"INDEX_DIR": str(tmp_path / "none")}).extensions["index_holder"]
+    assert missing.warm(3) is False
