@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh import query
+from whoosh import query, scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
@@ -84,8 +84,8 @@ class TermScores:
     def _read(self, searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = _postings(searcher, fieldname, btext)
         weighting = searcher.weighting
-        if not searcher.schema[fieldname].scorable or not hasattr(weighting, "K1"):
-            return ids, weights  # Whoosh's weight scorer: the posting weight
+        if not searcher.schema[fieldname].scorable:
+            return ids, weights  # BM25F's weight scorer: the posting weight
         # BM25F as whoosh.scoring.BM25FScorer computes it, for all postings at once.
         b = weighting._field_B.get(fieldname, weighting.B)
         k1 = weighting.K1
@@ -211,6 +211,8 @@ class Evaluator:
     def __init__(self, searcher, terms: TermScores, live: np.ndarray):
         self.searcher, self.terms, self.live = searcher, terms, live
         self.size = terms.size
+        # The arrays hold BM25F scores: any other ranking model is left to Whoosh.
+        self.vectors = isinstance(searcher.weighting, scoring.BM25F)
 
     def empty(self) -> Scored:
         return Scored(np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64))
@@ -221,6 +223,8 @@ class Evaluator:
         return Scored(found.mask & self.live, np.where(self.live, found.scores, 0.0))
 
     def _node(self, node) -> Scored:
+        if not self.vectors:
+            return self._whoosh(node)
         if node is query.NullQuery or isinstance(node, type(query.NullQuery)):
             return self.empty()
         kind = type(node)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from whoosh import scoring
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, AndNot, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
 
@@ -159,3 +160,18 @@ def test_best_keeps_every_tie_of_the_last_place():
         (0, 1.0),
         (5, 0.5),
     ]
+
+
+def test_another_ranking_model_is_left_to_whoosh():
+    index = RamStorage().create_index(make_schema())
+    writer = index.writer()
+    for n, body in enumerate(["wetland survey", "wetland wetland birds", "dry survey"]):
+        writer.add_document(**to_document(Resource(id=f"r{n}", title=f"Item {n}", body=body)))
+    writer.commit()
+    searcher = index.searcher(weighting=scoring.TF_IDF())
+    query = Or([Term("content", "wetland"), Term("content", "item", boost=2.0)])
+    expected = whoosh_scores(searcher, query)
+    assert len(expected) == 3
+    found = ours(searcher, query)
+    assert found.keys() == expected.keys()
+    assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
