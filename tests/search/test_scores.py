@@ -14,7 +14,7 @@ from indexer.records import Resource
 from indexer.schema import make_schema, to_document
 from search_app.facets import FacetSets
 from search_app.ranking import ranking
-from search_app.scores import Evaluator, TermScores, best
+from search_app.scores import Evaluator, TermScores, _positions, best
 
 QUERIES = [
     "training",
@@ -131,6 +131,23 @@ def test_phrases_need_their_words_in_order_and_adjacent():
         found = ours(searcher, phrase)
         assert found.keys() == expected.keys(), words
         assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items()), words
+
+
+def test_position_keys_are_whooshs_positions():
+    bodies = ["alpha beta alpha gamma alpha", "beta", "gamma alpha", "alpha " * 40]
+    index = RamStorage().create_index(make_schema())
+    writer = index.writer()
+    for n, body in enumerate(bodies):
+        writer.add_document(**to_document(Resource(id=f"r{n}", title=f"Item {n}", body=body)))
+    writer.commit()
+    searcher = index.searcher(weighting=ranking())
+    matcher = searcher.postings("content", b"alpha")
+    expected = []
+    while matcher.is_active():
+        expected += [(matcher.id() << 32) + p for p in matcher.value_as("positions")]
+        matcher.next()
+    assert _positions(searcher, "content", b"alpha").tolist() == sorted(expected)
+    assert len(expected) == 3 + 1 + 40
 
 
 def test_term_scores_are_cached_within_a_byte_budget(snapshot):
