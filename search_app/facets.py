@@ -53,9 +53,6 @@ class DocSet:
     def __or__(self, other: DocSet) -> DocSet:
         return DocSet(self.mask | other.mask)
 
-    def __contains__(self, docnum: int) -> bool:
-        return 0 <= docnum < len(self.mask) and bool(self.mask[docnum])
-
     def __iter__(self):
         return iter(self.ids().tolist())
 
@@ -154,10 +151,6 @@ class FacetSets:
                     values[name][label] = docs
         everything = DocSet(_live(searcher, size))
         return cls(values, everything, size, SortOrders.read(searcher, size))
-
-    def of(self, docs: Iterable[int]) -> DocSet:
-        """A set of document numbers of this version."""
-        return DocSet.of(docs, self.size)
 
     def none(self) -> DocSet:
         return DocSet(np.zeros(self.size, dtype=bool))

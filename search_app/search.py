@@ -137,7 +137,10 @@ class _Run:
             "description": fields.get(DESCRIPTION, ""),
             "body": fields.get(BODY, ""),
         }
-        found = {name: self.words & TEXT_WORDS.words(text) for name, text in texts.items()}
+        found = {
+            name: self.words & TEXT_WORDS.words(text) if self.words else set()
+            for name, text in texts.items()
+        }
         words = set().union(*found.values())
         return {
             "id": fields[ID],
