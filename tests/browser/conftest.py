@@ -108,24 +108,24 @@ def browser(playwright):
     browser.close()
 
 
+def _fresh_page(browser, **options):
+    """A new page in a fresh context (no cookies or storage shared between tests)."""
+    context = browser.new_context(viewport=VIEWPORT, **options)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
-    """A new page in a fresh context (no cookies or storage shared between tests)."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+    """A new page in a fresh context."""
+    yield from _fresh_page(browser)
 
 
 @pytest.fixture
 def no_js_page(browser):
     """A new page in a fresh context with JavaScript switched off (the plain-forms path)."""
-    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=False)
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _fresh_page(browser, java_script_enabled=False)
 
 
 @pytest.fixture

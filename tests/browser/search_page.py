@@ -7,6 +7,7 @@ compare whole structures.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 # The shipped corpus: "crisis" finds 21 resources (3 pages of 10), "crsis" none but offers
@@ -68,6 +69,16 @@ def json_of_page(page, base: str) -> dict:
 def search_box(page):
     """The search box: a combobox (it offers suggestions), labelled like the library's own."""
     return page.get_by_role("combobox", name="Search the resource library")
+
+
+def submit_query(page, text: str):
+    """Type a query into the search box, press Enter and wait for the results page; returns
+    the search box."""
+    box = search_box(page)
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    return box
 
 
 # The main states of the pages, for the checks every state must pass (axe, a clean console):

@@ -17,6 +17,7 @@ from .search_page import (
     params_of,
     result_titles,
     search_box,
+    submit_query,
 )
 
 
@@ -34,10 +35,7 @@ def test_typing_a_query_and_pressing_enter_shows_results(
 ):
     page.goto(live_server + "/")
     assert result_titles(page) != [], "the home page lists every resource"
-    box = search_box(page)
-    box.fill(QUERY)
-    box.press("Enter")
-    page.wait_for_url(re.compile(r"/search\?"))
+    box = submit_query(page, QUERY)
 
     assert params_of(page.url) == {"q": [QUERY]}
     expected = json_of_page(page, live_server)
@@ -187,10 +185,7 @@ def test_sort_and_per_page_apply_when_changed(page, live_server, expect):
 
 def test_a_misspelling_offers_did_you_mean(page, live_server, expect, screenshots, page_errors):
     page.goto(live_server + "/")
-    box = search_box(page)
-    box.fill(MISSPELLING)
-    box.press("Enter")
-    page.wait_for_url(re.compile(rf"q={MISSPELLING}"))
+    submit_query(page, MISSPELLING)
 
     expect(page.locator("#result-count")).to_have_text(f"No resources found for “{MISSPELLING}”")
     expect(page.get_by_role("status")).to_have_text(f"No resources found for “{MISSPELLING}”")

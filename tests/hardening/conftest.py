@@ -31,9 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build
 from search_app import create_app
-from tests.search.conftest import write_library
+from tests.search.conftest import published_index, write_library
 from tests.web.conftest import WEB_RESOURCES, WEB_VOCABULARY
 
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "3"))
@@ -69,10 +68,7 @@ def library(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def library_index(library: Path) -> Path:
     """The index built and published from the library (no test changes it)."""
-    index = library.parent / "index"
-    report = build(library, index)
-    assert report.published and report.warnings == 0, report.to_dict()
-    return index
+    return published_index(library)
 
 
 @pytest.fixture(scope="session")

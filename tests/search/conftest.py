@@ -203,13 +203,18 @@ def library(tmp_path_factory) -> Path:
     return write_library(tmp_path_factory.mktemp("library") / "corpus")
 
 
-@pytest.fixture(scope="session")
-def library_index(library: Path) -> Path:
-    """The index folder built and published from the tiny library."""
+def published_index(library: Path) -> Path:
+    """The index folder beside a library's corpus, built and published without warnings."""
     index = library.parent / "index"
     report = build(library, index)
     assert report.published and report.warnings == 0, report.to_dict()
     return index
+
+
+@pytest.fixture(scope="session")
+def library_index(library: Path) -> Path:
+    """The index folder built and published from the tiny library."""
+    return published_index(library)
 
 
 @pytest.fixture(scope="session")

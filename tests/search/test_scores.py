@@ -35,6 +35,16 @@ QUERIES = [
 ]
 
 
+def ram_searcher(bodies: list[str], weighting=None):
+    """A searcher over an in-memory index of one resource per body."""
+    index = RamStorage().create_index(make_schema())
+    writer = index.writer()
+    for n, body in enumerate(bodies):
+        writer.add_document(**to_document(Resource(id=f"r{n}", title=f"Item {n}", body=body)))
+    writer.commit()
+    return index.searcher(weighting=weighting or ranking())
+
+
 def whoosh_scores(searcher, query) -> dict[int, float]:
     return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
 
@@ -111,12 +121,7 @@ def test_phrases_need_their_words_in_order_and_adjacent():
         "alpha xenon beta gamma",
         "gamma alpha beta alpha beta",
     ]
-    index = RamStorage().create_index(make_schema())
-    writer = index.writer()
-    for n, body in enumerate(bodies):
-        writer.add_document(**to_document(Resource(id=f"r{n}", title=f"Item {n}", body=body)))
-    writer.commit()
-    searcher = index.searcher(weighting=ranking())
+    searcher = ram_searcher(bodies)
     for words, slop in [
         (["alpha", "beta"], 1),
         (["beta", "gamma"], 1),
@@ -135,12 +140,7 @@ def test_phrases_need_their_words_in_order_and_adjacent():
 
 def test_position_keys_are_whooshs_positions():
     bodies = ["alpha beta alpha gamma alpha", "beta", "gamma alpha", "alpha " * 40]
-    index = RamStorage().create_index(make_schema())
-    writer = index.writer()
-    for n, body in enumerate(bodies):
-        writer.add_document(**to_document(Resource(id=f"r{n}", title=f"Item {n}", body=body)))
-    writer.commit()
-    searcher = index.searcher(weighting=ranking())
+    searcher = ram_searcher(bodies)
     matcher = searcher.postings("content", b"alpha")
     expected = []
     while matcher.is_active():
@@ -180,12 +180,8 @@ def test_best_keeps_every_tie_of_the_last_place():
 
 
 def test_another_ranking_model_is_left_to_whoosh():
-    index = RamStorage().create_index(make_schema())
-    writer = index.writer()
-    for n, body in enumerate(["wetland survey", "wetland wetland birds", "dry survey"]):
-        writer.add_document(**to_document(Resource(id=f"r{n}", title=f"Item {n}", body=body)))
-    writer.commit()
-    searcher = index.searcher(weighting=scoring.TF_IDF())
+    bodies = ["wetland survey", "wetland wetland birds", "dry survey"]
+    searcher = ram_searcher(bodies, weighting=scoring.TF_IDF())
     query = Or([Term("content", "wetland"), Term("content", "item", boost=2.0)])
     expected = whoosh_scores(searcher, query)
     assert len(expected) == 3

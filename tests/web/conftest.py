@@ -15,9 +15,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from indexer.build import build
 from search_app import create_app
-from tests.search.conftest import RESOURCES, USE_OF_FORCE, VOCABULARY, write_library
+from tests.search.conftest import (
+    RESOURCES,
+    USE_OF_FORCE,
+    VOCABULARY,
+    published_index,
+    write_library,
+)
 
 # Markup that must always show as text: a script element and an attribute break-out.
 SCRIPT = "<script>alert(1)</script>"
@@ -58,10 +63,7 @@ def library(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def library_index(library: Path) -> Path:
     """The index built and published from the library."""
-    index = library.parent / "index"
-    report = build(library, index)
-    assert report.published and report.warnings == 0, report.to_dict()
-    return index
+    return published_index(library)
 
 
 @pytest.fixture(scope="session")
