@@ -18,6 +18,7 @@ import click
 from tqdm import tqdm
 
 from . import build as builder
+from . import update as updater
 from .corpus import CorpusError, check_corpus, list_pages
 from .report import BuildReport
 from .stats import index_stats
@@ -131,7 +132,7 @@ def update(corpus: Path, index: Path, as_json: bool, strict: bool) -> None:
 
     Example: resource-index update --index index
     """
-    run(builder.update, corpus, as_json, "update", index=index, strict=strict)
+    run(updater.update, corpus, as_json, "update", index=index, strict=strict)
 
 
 @cli.command()

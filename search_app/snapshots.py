@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.schema import SEARCH_FIELDS, text_analyzer
+from indexer.schema import SEARCH_FIELDS, text_words
 from indexer.store import IndexStore, StoreError
 from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
 
@@ -118,10 +118,7 @@ class IndexHolder:
         with self.lock:
             shared = self.shared.get(published.version)
             if shared is None:
-                analyzer = text_analyzer()
-                thesaurus = load_thesaurus(
-                    published.path / THESAURUS_FILE, lambda text: [t.text for t in analyzer(text)]
-                )
+                thesaurus = load_thesaurus(published.path / THESAURUS_FILE, text_words())
                 facets = FacetSets.read(searcher)
                 shared = Shared(
                     published.version,

@@ -8,8 +8,9 @@ import os
 import pytest
 
 import indexer.build
-from indexer.build import BuildFailed, build, update
+from indexer.build import BuildFailed, build
 from indexer.records import NOTICE, Problem
+from indexer.update import update
 from tests.conftest import (
     CAFE,
     CAMERAS,
