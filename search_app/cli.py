@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from werkzeug.datastructures import MultiDict
 
-from indexer.cli import index_option
+from indexer.options import index_option
 
 from .errors import UserError
 from .export import WRITERS
