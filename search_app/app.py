@@ -59,8 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from . import web
+    from .base import register_error_handlers
     from .snapshots import IndexHolder
-    from .views import bp, register_error_handlers
+    from .views import bp
 
     app.extensions["index_holder"] = IndexHolder(Path(app.config["INDEX_DIR"]))
     # Static files are linked with their content hash (web.asset_url): cache them a year.

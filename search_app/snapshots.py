@@ -25,6 +25,24 @@ from .ranking import ranking
 from .scores import Evaluator, TermScores
 
 UNAVAILABLE = 503
+INDEX_UNAVAILABLE = "The search index is not available"
+
+
+def index_unavailable(error: Exception) -> UserError:
+    """The one 503, for an index that is missing, damaged or unreadable (while opening it or
+    in mid-request), saying why: the store's own message, or the kind of read error."""
+    if isinstance(error, StoreError):
+        reason = str(error)
+    else:  # Whoosh raises many kinds on damaged files (EOFError, struct.error...)
+        reason = f"its files cannot be read ({error_name(error)})"
+    return UserError(f"{INDEX_UNAVAILABLE}: {reason}", UNAVAILABLE)
+
+
+def error_name(error: Exception) -> str:
+    """An exception's class as a reader can place it: `EOFError`, `struct.error`."""
+    kind = type(error)
+    module = kind.__module__.rsplit(".", 1)[-1]
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
 @dataclass(frozen=True)
@@ -89,11 +107,8 @@ class IndexHolder:
             index = self.store.open_index(published)
             searcher = index.searcher(weighting=ranking())
             shared = self._shared(published, searcher)
-        except StoreError as error:
-            raise UserError(f"The search index is not available: {error}", UNAVAILABLE) from None
-        except Exception as error:  # a damaged version: Whoosh raises many kinds (EOFError...)
-            message = f"The search index is not available: {type(error).__name__}"
-            raise UserError(message, UNAVAILABLE) from None
+        except Exception as error:  # missing, or damaged: Whoosh raises many kinds (EOFError...)
+            raise index_unavailable(error) from None
         if current is not None:
             current.searcher.close()
         snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, shared.thesaurus, self.policy))

@@ -1,5 +1,6 @@
 """Step four, for people: the HTML pages, a blueprint rendering the same results dict the
-JSON API returns (`search.run_search`), plus the OpenSearch description.
+JSON API (`views.py`) returns (`search.run_search`), plus the OpenSearch description.
+Errors are answered as an error page (`base.py`).
 
 Every page state is a GET URL; forms work without JavaScript, and `static/search.js` only
 adds conveniences (facets that apply when ticked, search-as-you-type suggestions).
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from .base import resource_data, snapshot
 from .params import parse_params
 from .search import run_search
-from .views import resource_data, snapshot
 
 bp = Blueprint("web", __name__)
 

@@ -408,7 +408,7 @@ DAMAGES = {
         lambda i: rewrite(version_folder(i) / "manifest.json", b"{not json"), True, UNAVAILABLE + "index version v",
     ),
     "thesaurus overwritten": (
-        lambda i: rewrite(version_folder(i) / "thesaurus.txt", b"= ,,,\n"), True, UNAVAILABLE + "ThesaurusError",
+        lambda i: rewrite(version_folder(i) / "thesaurus.txt", b"= ,,,\n"), True, UNAVAILABLE + "its files cannot be read (thesaurus.ThesaurusError)",
     ),
     "versions folder deleted": (
         lambda i: shutil.rmtree(i / "versions"), True, UNAVAILABLE + "index version v",
@@ -496,7 +496,12 @@ def test_an_index_file_failing_under_an_open_searcher_is_a_503(app, monkeypatch)
     response = app.test_client().get("/search.json?q=footage")
     assert (response.status_code, response.get_json()) == (
         503,
-        {"error": {"status": 503, "message": views_module.INDEX_UNREADABLE}},
+        {
+            "error": {
+                "status": 503,
+                "message": "The search index is not available: its files cannot be read (EOFError)",
+            }
+        },
     )
 
 
