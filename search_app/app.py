@@ -11,12 +11,14 @@ from pathlib import Path
 
 from flask import Flask
 
+from .export import DEFAULT_EXPORT_LIMIT
+
 # Every setting, with its meaning; the README lists the same (a test keeps them in step).
 DEFAULTS = {
     # Folder of the published index (the one `resource-index build --index` writes).
     "INDEX_DIR": "index",
     # Most resources one CSV/RIS/BibTeX export streams.
-    "EXPORT_LIMIT": 10_000,
+    "EXPORT_LIMIT": DEFAULT_EXPORT_LIMIT,
     # Related resources shown for a resource.
     "RELATED_COUNT": 5,
     # Most completions /suggest.json returns.

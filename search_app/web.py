@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from .base import resource_data, snapshot
-from .params import parse_params
+from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
 from .search import run_search
 
 bp = Blueprint("web", __name__)
 
-PER_PAGE_CHOICES = (10, 20, 50, 100)
+PER_PAGE_CHOICES = (DEFAULT_PER_PAGE, 20, 50, MAX_PER_PAGE)
 SORT_LABELS = {
     "relevance": "Relevance",
     "newest": "Newest first",
