@@ -564,3 +564,16 @@ def test_report_lines(corpus, tmp_path):
 def test_problem_location():
     assert str(Problem(WARNING, "a.html", "m", 3, "card 2")) == "warning: a.html:3 (card 2): m"
     assert str(Problem(WARNING, "a.html", "m")) == "warning: a.html: m"
+
+
+def test_check_reads_the_corpus_folder_once(corpus, index_dir, monkeypatch):
+    checked = []
+    check_corpus = indexer.build.check_corpus
+
+    def spy(path):
+        checked.append(path)
+        return check_corpus(path)
+
+    monkeypatch.setattr(indexer.build, "check_corpus", spy)
+    report = check(corpus, index=index_dir)
+    assert (checked, report.changes) == ([corpus], {"added": [], "changed": [], "removed": []})
