@@ -3,7 +3,7 @@
 - Build: `indexer.build.build` in a child process, so its peak memory (`ru_maxrss` of the
   child, plus that of any process it starts) is the build's own; pages per second count every
   page read; the index size is the published version's folder (Whoosh files, pages.sqlite).
-- Update: `indexer.build.update` with nothing changed, then after one resource page's body
+- Update: `indexer.update.update` with nothing changed, then after one resource page's body
   changed (and again after it is changed back, which leaves the corpus as generated).
 - Queries: `search_app.search.run_search` on one snapshot (`IndexHolder`), as a gunicorn
   worker thread runs them: ranking, snippets, all three facet counts and the suggestions.
@@ -18,8 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.build import build, update
+from indexer.build import build
 from indexer.store import IndexStore
+from indexer.update import update
 from search_app.params import SearchParams
 from search_app.search import run_search
 from search_app.snapshots import IndexHolder

@@ -18,28 +18,13 @@ import click
 from tqdm import tqdm
 
 from . import build as builder
+from . import update as updater
 from .corpus import CorpusError, check_corpus, list_pages
+from .options import DEFAULT_CORPUS, corpus_option, index_option
 from .report import BuildReport
 from .stats import index_stats
 from .store import StoreError
 
-DEFAULT_CORPUS = Path("corpus")
-DEFAULT_INDEX = Path("index")
-
-corpus_option = click.option(
-    "--corpus",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_CORPUS,
-    show_default=True,
-    help="Folder of resource pages.",
-)
-index_option = click.option(
-    "--index",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_INDEX,
-    show_default=True,
-    help="Index folder.",
-)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 strict_option = click.option("--strict", is_flag=True, help="Make warnings fatal.")
 
@@ -131,7 +116,7 @@ def update(corpus: Path, index: Path, as_json: bool, strict: bool) -> None:
 
     Example: resource-index update --index index
     """
-    run(builder.update, corpus, as_json, "update", index=index, strict=strict)
+    run(updater.update, corpus, as_json, "update", index=index, strict=strict)
 
 
 @cli.command()

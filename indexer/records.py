@@ -13,6 +13,11 @@ WARNING = "warning"
 NOTICE = "notice"
 LEVELS = (ERROR, WARNING, NOTICE)
 
+# The years a resource can have (pages and catalog rows giving others are refused), and a
+# bound above all of them: where a year range left open ends.
+MIN_YEAR, MAX_YEAR = 1800, 2100
+YEAR_CEILING = 10**4
+
 LISTING = "listing"
 RESOURCE_PAGE = "resource"
 CATALOG = "catalog"

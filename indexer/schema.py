@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 
 from whoosh import fields
 from whoosh.analysis import (
@@ -71,6 +72,13 @@ def text_analyzer():
         | StopFilter(stoplist=STOP_LIST, minsize=MIN_WORD_LENGTH)
         | StemFilter(cachesize=STEM_CACHE_SIZE)
     )
+
+
+def text_words() -> Callable[[str], list[str]]:
+    """The index's analysis as text -> words: how thesaurus terms and smoke queries are read
+    (one analyzer per call of `text_words`, reused for every text)."""
+    analyzer = text_analyzer()
+    return lambda text: [token.text for token in analyzer(text)]
 
 
 class SpelledText(fields.TEXT):

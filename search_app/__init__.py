@@ -1,98 +1,33 @@
-"""The search app: a Flask app factory (flaskr style) serving the published index.
+"""The search app: the Flask-free search core (`search`, `query`, `facets`...) and, through
+`create_app` (in `app.py`), the web app serving the published index.
 
-Settings come from `DEFAULTS`, then environment variables prefixed `SEARCH_` (for example
-`SEARCH_INDEX_DIR=/srv/index`), then the `test_config` mapping.
+The package imports nothing heavy itself: `import search_app.search` (the CLI, the
+benchmarks) loads no Flask. `from search_app import create_app` still works: the names of
+`app.py` are imported on first use (PEP 562's module `__getattr__`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import import_module
 
-from flask import Flask
-
-# Every setting, with its meaning; the README lists the same (a test keeps them in step).
-DEFAULTS = {
-    # Folder of the published index (the one `resource-index build --index` writes).
-    "INDEX_DIR": "index",
-    # Most resources one CSV/RIS/BibTeX export streams.
-    "EXPORT_LIMIT": 10_000,
-    # Related resources shown for a resource.
-    "RELATED_COUNT": 5,
-    # Most completions /suggest.json returns.
-    "SUGGEST_LIMIT": 8,
-    # Requests one client (IP address) may make, per worker process; "" turns it off.
-    "RATE_LIMIT": "300 per minute",
-    # Terms read ahead by `resource-search serve` before its workers start (the commonest).
-    "WARM_TERMS": 64,
-}
-
-
-STATIC_MAX_AGE = 365 * 24 * 3600
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+# The app factory's public names, resolved from `search_app.app` when first asked for.
+APP_NAMES = frozenset(
+    {
+        "DEFAULTS",
+        "STATIC_MAX_AGE",
+        "CONTENT_SECURITY_POLICY",
+        "SECURITY_HEADERS",
+        "create_app",
+        "limit_rate",
+        "add_security_headers",
+    }
 )
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
+
+__all__ = sorted(APP_NAMES)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Create the app: settings, the index holder, the views and the error handlers."""
-    app = Flask(__name__)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env("SEARCH")
-    if test_config:
-        app.config.from_mapping(test_config)
-
-    from . import web
-    from .snapshots import IndexHolder
-    from .views import bp, register_error_handlers
-
-    app.extensions["index_holder"] = IndexHolder(Path(app.config["INDEX_DIR"]))
-    # Static files are linked with their content hash (web.asset_url): cache them a year.
-    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
-    app.register_blueprint(bp)
-    app.register_blueprint(web.bp)
-    limit_rate(app)
-    register_error_handlers(app)
-    app.after_request(add_security_headers)
-    return app
-
-
-def limit_rate(app: Flask) -> None:
-    """Limit each client's requests (static files and /healthz exempt). The counts live in
-    each worker's memory: behind a proxy, key on the forwarded address instead."""
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
-
-    limits = [app.config["RATE_LIMIT"]] if app.config["RATE_LIMIT"] else []
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        application_limits=limits,
-        storage_uri="memory://",
-        headers_enabled=True,
-        enabled=bool(limits),
-    )
-    limiter.exempt(app.view_functions["static"])
-    limiter.exempt(app.view_functions["search.healthz"])
-
-
-def add_security_headers(response):
-    """No inline script or style, no framing, no MIME sniffing, no referrer leaks."""
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+def __getattr__(name: str):
+    """Import `app.py` (and so Flask) only when one of its names is asked for."""
+    if name in APP_NAMES:
+        return getattr(import_module(".app", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,15 +14,14 @@ from pathlib import Path
 import click
 from werkzeug.datastructures import MultiDict
 
-from indexer.cli import index_option
+from indexer.options import index_option
 
 from .errors import UserError
-from .export import WRITERS
-from .params import SORTS, parse_params
+from .export import DEFAULT_EXPORT_LIMIT, WRITERS
+from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, parse_params
 from .search import export_hits, run_search
 from .snapshots import IndexHolder
 
-DEFAULT_EXPORT_LIMIT = 10_000
 TITLE_WIDTH = 90
 FACET_VALUES_SHOWN = 10
 
@@ -46,7 +45,11 @@ def cli() -> None:
 @click.option("--year-to", type=int, help="Only resources up to this year.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option(
-    "--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Results per page."
+    "--limit",
+    type=click.IntRange(1, MAX_PER_PAGE),
+    default=DEFAULT_PER_PAGE,
+    show_default=True,
+    help="Results per page.",
 )
 @click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print what /search.json returns.")

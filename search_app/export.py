@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 
 from indexer.schema import ID, TITLE, TOPIC, TYPE, URL, YEAR
 
+# Most resources one export streams (the app's EXPORT_LIMIT setting, the CLI's limit).
+DEFAULT_EXPORT_LIMIT = 10_000
 CSV_COLUMNS = ("id", "title", "types", "year", "topics", "url")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "; "

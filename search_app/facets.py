@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh.query import Term
 
+from indexer.records import YEAR_CEILING
 from indexer.schema import MISSING_YEAR_SORT, TITLE_SORT, TOPIC, TYPE, UNDATED, YEAR, YEAR_FACET
 
 FACETS = {"topic": TOPIC, "type": TYPE, "year": YEAR_FACET}
@@ -167,7 +168,7 @@ class FacetSets:
         """Documents dated within the range (undated excluded), or None for no range."""
         if year_from is None and year_to is None:
             return None
-        low, high = year_from or 0, year_to or 10**4
+        low, high = year_from or 0, year_to or YEAR_CEILING
         labels = [v for v in self.values["year"] if v != UNDATED and low <= int(v) <= high]
         return self.union("year", labels)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from indexer.records import MAX_YEAR, MIN_YEAR
+
 from .errors import UserError
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -18,7 +20,6 @@ MAX_PAGE = 1000
 MAX_FACET_VALUES = 20
 MAX_VALUE_CHARS = 200
 MAX_RAW_QUERY_CHARS = 20_000
-MIN_YEAR, MAX_YEAR = 1800, 2100
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from itertools import islice
 from whoosh import qparser, query
 from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Term
 
+from indexer.records import YEAR_CEILING
 from indexer.schema import (
     CONTENT,
     DESCRIPTION,
@@ -334,7 +335,7 @@ class QueryBuilder:
         """A year range as the index's years within it. Whoosh's numeric ranges with an open
         or low start (`year:..2016`) underflow and match years after the end."""
         low = -1 if node.start is None else node.start + (1 if node.startexcl else 0)
-        high = 10**4 if node.end is None else node.end - (1 if node.endexcl else 0)
+        high = YEAR_CEILING if node.end is None else node.end - (1 if node.endexcl else 0)
         years = [Term(YEAR, year) for year in self.years if low <= year <= high]
         return query.ConstantScoreQuery(Or(years), score=node.boost) if years else query.NullQuery
 

@@ -15,6 +15,7 @@ from markupsafe import escape
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.query import AndNot, Not, Or, Term
 
+from indexer.records import YEAR_CEILING
 from indexer.schema import (
     BODY,
     CONTENT,
@@ -210,7 +211,9 @@ class _Run:
             return {"value": label, "count": count, "selected": False, "toggle_url": None}
         year = int(label)
         low, high = params.year_from, params.year_to
-        selected = (low is not None or high is not None) and (low or 0) <= year <= (high or 10**4)
+        selected = (low is not None or high is not None) and (low or 0) <= year <= (
+            high or YEAR_CEILING
+        )
         only = low == year == high
         toggle = (
             self.url(page=1, year_from=None, year_to=None)

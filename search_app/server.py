@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
-from . import create_app
+from .app import create_app
 
 # gunicorn's largest allowed request line: queries up to about 8,000 characters.
 MAX_REQUEST_LINE = 8190

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.schema import SEARCH_FIELDS, text_analyzer
+from indexer.schema import SEARCH_FIELDS, text_words
 from indexer.store import IndexStore, StoreError
 from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
 
@@ -25,6 +25,24 @@ from .ranking import ranking
 from .scores import Evaluator, TermScores
 
 UNAVAILABLE = 503
+INDEX_UNAVAILABLE = "The search index is not available"
+
+
+def index_unavailable(error: Exception) -> UserError:
+    """The one 503, for an index that is missing, damaged or unreadable (while opening it or
+    in mid-request), saying why: the store's own message, or the kind of read error."""
+    if isinstance(error, StoreError):
+        reason = str(error)
+    else:  # Whoosh raises many kinds on damaged files (EOFError, struct.error...)
+        reason = f"its files cannot be read ({error_name(error)})"
+    return UserError(f"{INDEX_UNAVAILABLE}: {reason}", UNAVAILABLE)
+
+
+def error_name(error: Exception) -> str:
+    """An exception's class as a reader can place it: `EOFError`, `struct.error`."""
+    kind = type(error)
+    module = kind.__module__.rsplit(".", 1)[-1]
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
 @dataclass(frozen=True)
@@ -89,11 +107,8 @@ class IndexHolder:
             index = self.store.open_index(published)
             searcher = index.searcher(weighting=ranking())
             shared = self._shared(published, searcher)
-        except StoreError as error:
-            raise UserError(f"The search index is not available: {error}", UNAVAILABLE) from None
-        except Exception as error:  # a damaged version: Whoosh raises many kinds (EOFError...)
-            message = f"The search index is not available: {type(error).__name__}"
-            raise UserError(message, UNAVAILABLE) from None
+        except Exception as error:  # missing, or damaged: Whoosh raises many kinds (EOFError...)
+            raise index_unavailable(error) from None
         if current is not None:
             current.searcher.close()
         snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, shared.thesaurus, self.policy))
@@ -118,10 +133,7 @@ class IndexHolder:
         with self.lock:
             shared = self.shared.get(published.version)
             if shared is None:
-                analyzer = text_analyzer()
-                thesaurus = load_thesaurus(
-                    published.path / THESAURUS_FILE, lambda text: [t.text for t in analyzer(text)]
-                )
+                thesaurus = load_thesaurus(published.path / THESAURUS_FILE, text_words())
                 facets = FacetSets.read(searcher)
                 shared = Shared(
                     published.version,

@@ -1,71 +1,23 @@
-"""Step four: the views, a blueprint. They read request parameters, ask `search` for the
-results dict, and return it as JSON, a file export, or (later in the file) HTML.
+"""Step four, the JSON API: a blueprint of the machine-readable endpoints (`/search.json`,
+`/resources/<id>.json`, `/suggest.json`, the CSV/RIS/BibTeX exports and `/healthz`). They
+read request parameters, ask `search` for the results dict and return it as JSON or as a
+file; `web.py` renders the same dict as the HTML pages.
 
-Only views read `current_app.config`; every user error is one `UserError`, rendered as
-`{"error": {"status", "message"}}` for API paths and as an error page otherwise.
+Only views read `current_app.config`; errors are answered as `{"error": {"status",
+"message"}}` (`base.py`).
 """
 
 from __future__ import annotations
 
-import pickle
-import re
-import struct
-import zlib
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    jsonify,
-    render_template,
-    request,
-    stream_with_context,
-)
-from werkzeug.exceptions import HTTPException
-
-from .errors import UserError
+from .base import resource_data, snapshot
 from .export import FORMATS, WRITERS
 from .params import parse_params
-from .search import resource_details, run_search
+from .search import run_search
 from .suggest import suggest
 
 bp = Blueprint("search", __name__)
-
-RESOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
-API_SUFFIXES = (".json", ".csv", ".ris", ".bib")
-API_PATHS = ("/healthz",)
-SERVER_ERROR = 500
-NOT_FOUND = 404
-TOO_MANY_REQUESTS = 429
-UNAVAILABLE = 503
-# What Whoosh raises reading a damaged (truncated, overwritten, half-deleted) index file.
-INDEX_READ_ERRORS = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error)
-INDEX_UNREADABLE = "The search index cannot be read; please try again later."
-
-
-def snapshot():
-    """This request's snapshot of the published index (a 503 UserError if there is none,
-    or if its files cannot be read: a damaged segment fails here, whatever Whoosh raises)."""
-    try:
-        return current_app.extensions["index_holder"].snapshot()
-    except UserError:
-        raise
-    except Exception as error:
-        current_app.logger.exception("cannot open the published index")
-        message = f"The search index is not available: its files cannot be read ({_name(error)})"
-        raise UserError(message, UNAVAILABLE) from None
-
-
-def _name(error: Exception) -> str:
-    """An exception's class as a reader can place it: `EOFError`, `struct.error`."""
-    kind = type(error)
-    module = kind.__module__.rsplit(".", 1)[-1]
-    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
-
-
-def is_api_request() -> bool:
-    """Whether errors of this request are answered in JSON."""
-    return request.path.endswith(API_SUFFIXES) or request.path in API_PATHS
 
 
 @bp.get("/search.json")
@@ -73,16 +25,6 @@ def search_json():
     """Ranked search results with facet counts, as JSON."""
     params = parse_params(request.args)
     return jsonify(run_search(snapshot(), params, base_path=request.path))
-
-
-def resource_data(resource_id: str) -> dict:
-    """A resource's details for the JSON and HTML views (404 if unknown or malformed)."""
-    if not RESOURCE_ID.fullmatch(resource_id):
-        raise UserError("There is no resource with that id.", NOT_FOUND)
-    details = resource_details(snapshot(), resource_id, current_app.config["RELATED_COUNT"])
-    if details is None:
-        raise UserError("There is no resource with that id.", NOT_FOUND)
-    return details
 
 
 @bp.get("/resources/<resource_id>.json")
@@ -126,40 +68,3 @@ def search_export(fmt: str):
 def healthz():
     """200 with the index version when the index can be searched, else 503."""
     return jsonify({"status": "ok", "index": snapshot().info()})
-
-
-def render_error(error: UserError):
-    """A user error as JSON for API requests, as an error page otherwise."""
-    if is_api_request():
-        response = jsonify(error.to_dict())
-    else:
-        response = Response(render_template("error.html", error=error), mimetype="text/html")
-    response.status_code = error.status
-    return response
-
-
-def register_error_handlers(app) -> None:
-    """Every error reaches the visitor as a message and a status, never a traceback."""
-    app.json.sort_keys = False
-
-    @app.errorhandler(UserError)
-    def user_error(error: UserError):
-        return render_error(error)
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        message = {
-            NOT_FOUND: "There is no page at this address.",
-            TOO_MANY_REQUESTS: "Too many requests from your address; please wait a minute.",
-        }.get(error.code, error.description)
-        return render_error(UserError(message, error.code or SERVER_ERROR))
-
-    @app.errorhandler(Exception)
-    def server_error(error: Exception):
-        app.logger.exception("unexpected error on %s", request.path)
-        if isinstance(error, INDEX_READ_ERRORS):
-            # The index's files went bad under an open searcher: the next build mends it.
-            return render_error(UserError(INDEX_UNREADABLE, UNAVAILABLE))
-        return render_error(
-            UserError("Something went wrong on our side; please try again.", SERVER_ERROR)
-        )

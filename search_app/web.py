@@ -1,5 +1,6 @@
 """Step four, for people: the HTML pages, a blueprint rendering the same results dict the
-JSON API returns (`search.run_search`), plus the OpenSearch description.
+JSON API (`views.py`) returns (`search.run_search`), plus the OpenSearch description.
+Errors are answered as an error page (`base.py`).
 
 Every page state is a GET URL; forms work without JavaScript, and `static/search.js` only
 adds conveniences (facets that apply when ticked, search-as-you-type suggestions).
@@ -9,13 +10,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from .params import parse_params
+from .base import resource_data, snapshot
+from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
 from .search import run_search
-from .views import resource_data, snapshot
 
 bp = Blueprint("web", __name__)
 
-PER_PAGE_CHOICES = (10, 20, 50, 100)
+PER_PAGE_CHOICES = (DEFAULT_PER_PAGE, 20, 50, MAX_PER_PAGE)
 SORT_LABELS = {
     "relevance": "Relevance",
     "newest": "Newest first",

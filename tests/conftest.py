@@ -1,12 +1,15 @@
-"""Shared fixtures: a tiny corpus with distinctive words, and the index built from it.
+"""Shared fixtures: a tiny corpus with distinctive words, and the index built from it; and the
+search app's fixture chain every suite that serves an index uses (`define_app_fixtures`).
 
-Fixtures chain like flaskr's: `corpus` -> `index_dir` (-> the search app's `app` -> `client`).
-The helpers below write pages in the corpus format of the README, so a test can add the one
-page it is about next to the fixture's good ones.
+Fixtures chain like flaskr's: `corpus` -> `index_dir` for the indexer's tests, and
+`library` -> `library_index` -> `app` -> `client` for the search, web, hardening and browser
+suites, each over its own library. The helpers below write pages in the corpus format of the
+README, so a test can add the one page it is about next to the fixture's good ones.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -197,3 +200,47 @@ def index_dir(corpus: Path, tmp_path: Path) -> Path:
     index = tmp_path / "index"
     build(corpus, index)
     return index
+
+
+def published_index(corpus: Path, index: Path | None = None) -> Path:
+    """The index folder (beside the corpus unless given), built and published without warnings."""
+    index = index or corpus.parent / "index"
+    report = build(corpus, index)
+    assert report.published and report.warnings == 0, report.to_dict()
+    return index
+
+
+def define_app_fixtures(write_corpus: Callable[[Path], Path], settings: dict, name: str):
+    """The search app's fixture chain for one suite's conftest, each built once a session:
+    `library` (the corpus folder `write_corpus` writes into the empty folder it is given, or
+    returns) -> `library_index` (built and published from it without warnings) -> `app`
+    (`create_app` over that index with the suite's `settings`) -> `client`.
+
+    A suite assigns the four to names of its conftest. Each suite gets fixtures of its own
+    because pytest caches a session fixture once, whatever the fixtures it depends on: one
+    chain here with `library` overridden per suite would serve every suite the first one's.
+    """
+
+    @pytest.fixture(scope="session")
+    def library(tmp_path_factory) -> Path:
+        """The suite's corpus folder."""
+        return write_corpus(tmp_path_factory.mktemp(name) / "corpus")
+
+    @pytest.fixture(scope="session")
+    def library_index(library: Path, tmp_path_factory) -> Path:
+        """The index folder built and published from the suite's library."""
+        return published_index(library, tmp_path_factory.mktemp(f"{name}-index") / "index")
+
+    @pytest.fixture(scope="session")
+    def app(library_index: Path):
+        """The search app serving the library's index, with the suite's settings."""
+        from search_app import create_app  # only the suites that serve an index load Flask
+
+        return create_app({"INDEX_DIR": str(library_index), **settings})
+
+    @pytest.fixture(scope="session")
+    def client(app):
+        """A test client of the app."""
+        return app.test_client()
+
+    return library, library_index, app, client

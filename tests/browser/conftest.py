@@ -1,7 +1,10 @@
 """Fixtures of the browser tests: the app served on localhost, and Debian's chromium driving it.
 
-- `live_server` (session): the shipped corpus built into a temporary index and served by the
-  search app on 127.0.0.1 with a free port, in a thread; yields the base URL.
+- `library` -> `library_index` -> `app` (session; the shared chain of
+  `tests.conftest.define_app_fixtures`): the shipped corpus built into a temporary index,
+  and the search app over it.
+- `live_server` (session): the app served on 127.0.0.1 with a free port, in a thread;
+  yields the base URL.
 - `browser` (session) and `page` (function): Playwright (`playwright.sync_api`) launching
   `/usr/bin/chromium`. Playwright's own browser download does not work on this project's
   machines (no network but package registries), so `make test` installs Debian's chromium
@@ -29,8 +32,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from indexer.build import build
-from search_app import create_app
+from tests.conftest import define_app_fixtures
 
 ROOT = Path(__file__).parents[2]
 CORPUS = ROOT / "corpus"
@@ -65,15 +67,17 @@ def missing(what: str) -> None:
     pytest.skip(message)
 
 
+# The shipped corpus (read where it is), its index, and the app. One browser makes many
+# requests a minute from one address: no rate limit here (its own tests are in
+# tests/search/test_app.py).
+library, library_index, app, client = define_app_fixtures(
+    lambda folder: CORPUS, {"RATE_LIMIT": ""}, "browser"
+)
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(app) -> Iterator[str]:
     """The search app serving the shipped corpus's index at the yielded base URL."""
-    index = tmp_path_factory.mktemp("browser") / "index"
-    report = build(CORPUS, index)
-    assert report.published, f"the shipped corpus did not build: {report.failure}"
-    # One browser makes many requests a minute from one address: no rate limit here (its
-    # own tests are in tests/search/test_app.py).
-    app = create_app({"INDEX_DIR": str(index), "RATE_LIMIT": ""})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live_server", daemon=True)
     thread.start()

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import indexer.build
 import indexer.parallel
+import indexer.update
 
 PAUSE_SECONDS = 120
 POOL_WORKERS = 2
@@ -82,7 +83,8 @@ def main(argv: list[str]) -> None:
         indexer.parallel.MIN_PAGES = indexer.parallel.MIN_DOCUMENTS = 1
         report = indexer.build.build(corpus, index, processes=POOL_WORKERS)
     else:
-        report = getattr(indexer.build, command)(corpus, index)
+        operation = {"build": indexer.build.build, "update": indexer.update.update}[command]
+        report = operation(corpus, index)
     if action == "count":
         print(count)
     elif action in KILLS:

@@ -3,7 +3,7 @@ server (gunicorn, through `resource-search serve`) started on loopback.
 
 Fixtures chain like flaskr's: `library` (the web tests' tiny library with its hostile
 resource, plus resources whose titles need unicode care) -> `library_index` -> `app` ->
-`client`, built once per session. Tests that damage, kill or rebuild an index work on their
+`client` (the shared chain of `tests.conftest.define_app_fixtures`), built once per session. Tests that damage, kill or rebuild an index work on their
 own copy (`index_copy`).
 
 Figures the tests measure (latency, kill points, fuzz runs) are recorded with `figures` and
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from search_app import create_app
-from tests.search.conftest import published_index, write_library
+from tests.conftest import define_app_fixtures
+from tests.search.conftest import write_library
 from tests.web.conftest import WEB_RESOURCES, WEB_VOCABULARY
 
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "3"))
@@ -57,31 +57,17 @@ STARTUP_SECONDS = 60
 REQUEST_TIMEOUT_SECONDS = 60
 
 
-@pytest.fixture(scope="session")
-def library(tmp_path_factory) -> Path:
+def write_hardening_library(root: Path) -> Path:
     """The web tests' library (with its hostile resource) plus the unicode resources."""
-    root = write_library(tmp_path_factory.mktemp("hardening") / "corpus", HARDENING_RESOURCES)
+    write_library(root, HARDENING_RESOURCES)
     (root / "vocabulary.toml").write_text(WEB_VOCABULARY, encoding="utf-8")
     return root
 
 
-@pytest.fixture(scope="session")
-def library_index(library: Path) -> Path:
-    """The index built and published from the library (no test changes it)."""
-    return published_index(library)
-
-
-@pytest.fixture(scope="session")
-def app(library_index: Path):
-    """The app over the library's index, without the rate limit (tested on its own)."""
-    app = create_app({"INDEX_DIR": str(library_index), "RATE_LIMIT": ""})
-    return app
-
-
-@pytest.fixture(scope="session")
-def client(app):
-    """A test client of the app."""
-    return app.test_client()
+# The app without the rate limit (tested on its own); no test changes the index.
+library, library_index, app, client = define_app_fixtures(
+    write_hardening_library, {"RATE_LIMIT": ""}, "hardening"
+)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ import pytest
 import indexer.build
 from indexer.build import build
 from indexer.store import CURRENT_FILE, IndexStore
+from indexer.update import update
 from search_app import create_app
 from search_app import views as views_module
 from search_app.cli import cli as search_cli
@@ -139,7 +140,7 @@ def living(group: int) -> list[int]:
 
 
 # What each command of build_process.py is when run again to recover.
-RECOVERY = {"build": build, "update": indexer.build.update, "pooled-build": build}
+RECOVERY = {"build": build, "update": update, "pooled-build": build}
 
 
 def leftovers(index: Path) -> list[str]:
@@ -320,7 +321,7 @@ def test_a_full_disk_fails_the_build_and_keeps_the_index(
     assert [p.name for p in (index / "versions").glob("*.partial")] == []
 
     filler.unlink()
-    report = getattr(indexer.build, command)(corpus_copy, index)
+    report = RECOVERY[command](corpus_copy, index)
     assert report.published and served(holding) == (200, report.version, DOCUMENTS + 1)
 
 
@@ -407,7 +408,7 @@ DAMAGES = {
         lambda i: rewrite(version_folder(i) / "manifest.json", b"{not json"), True, UNAVAILABLE + "index version v",
     ),
     "thesaurus overwritten": (
-        lambda i: rewrite(version_folder(i) / "thesaurus.txt", b"= ,,,\n"), True, UNAVAILABLE + "ThesaurusError",
+        lambda i: rewrite(version_folder(i) / "thesaurus.txt", b"= ,,,\n"), True, UNAVAILABLE + "its files cannot be read (thesaurus.ThesaurusError)",
     ),
     "versions folder deleted": (
         lambda i: shutil.rmtree(i / "versions"), True, UNAVAILABLE + "index version v",
@@ -476,7 +477,7 @@ def test_update_mends_a_damaged_index(index_copy, corpus_copy, damage, changed):
     if changed:
         add_resource(corpus_copy)
     try:
-        report = indexer.build.update(corpus_copy, index_copy)
+        report = update(corpus_copy, index_copy)
     except Exception as error:  # noqa: BLE001 - what escapes is the failure being shown
         pytest.fail(f"update raised {type(error).__name__}: {error}")
     expected = DOCUMENTS + 1 if changed else DOCUMENTS
@@ -495,7 +496,12 @@ def test_an_index_file_failing_under_an_open_searcher_is_a_503(app, monkeypatch)
     response = app.test_client().get("/search.json?q=footage")
     assert (response.status_code, response.get_json()) == (
         503,
-        {"error": {"status": 503, "message": views_module.INDEX_UNREADABLE}},
+        {
+            "error": {
+                "status": 503,
+                "message": "The search index is not available: its files cannot be read (EOFError)",
+            }
+        },
     )
 
 
@@ -551,7 +557,7 @@ def test_a_missing_corpus_fails_the_build_and_keeps_the_index(
         corpus_copy.unlink()
     shutil.copytree(saved, corpus_copy)
     add_resource(corpus_copy)
-    report = getattr(indexer.build, command)(corpus_copy, index_copy)
+    report = RECOVERY[command](corpus_copy, index_copy)
     assert report.published and served(holding) == (200, report.version, DOCUMENTS + 1)
 
 

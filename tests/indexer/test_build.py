@@ -16,6 +16,7 @@ from indexer.corpus import MEGABYTE, CorpusError, read_page
 from indexer.records import NOTICE, WARNING, Problem
 from indexer.stats import index_stats
 from indexer.store import INDEX_FORMAT, IndexLocked, IndexNotWritable, IndexStore
+from indexer.update import update
 from tests.conftest import (
     CAFE,
     CAMERAS,
@@ -426,7 +427,7 @@ def test_smoke_test_failure_publishes_nothing(corpus, index_dir, monkeypatch):
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-import indexer.build, indexer.store
+import indexer.build, indexer.store, indexer.update
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -444,7 +445,7 @@ elif step == "publishing":
             die()
         write(path, text)
     indexer.store._write_atomically = write_or_die
-getattr(indexer.build, command)(corpus, index, on_page=on_page)
+{"build": indexer.build.build, "update": indexer.update.update}[command](corpus, index, on_page=on_page)
 sys.exit("not killed")
 """
 
@@ -482,7 +483,7 @@ def test_killed_build_leaves_the_published_index(corpus, index_dir, command, ste
     assert len(leftovers) == 1
     assert leftovers[0].endswith(".partial") == (step != "publishing")
 
-    report = getattr(indexer.build, command)(corpus, index_dir)
+    report = {"build": build, "update": update}[command](corpus, index_dir)
     assert report.published
     assert not list((index_dir / "versions").glob("*.partial"))
     # The new use-of-force page lists only the quokka, now dated; the zebrafish is gone.
@@ -496,7 +497,7 @@ def test_killed_build_leaves_the_published_index(corpus, index_dir, command, ste
 def test_second_build_fails_fast_while_one_runs(corpus, index_dir):
     before = published_state(index_dir)
     with IndexStore(index_dir).lock():
-        for command in (build, indexer.build.update):
+        for command in (build, update):
             with pytest.raises(IndexLocked, match=r"^another build is running on "):
                 command(corpus, index_dir)
         assert published_state(index_dir) == before
@@ -563,3 +564,16 @@ def test_report_lines(corpus, tmp_path):
 def test_problem_location():
     assert str(Problem(WARNING, "a.html", "m", 3, "card 2")) == "warning: a.html:3 (card 2): m"
     assert str(Problem(WARNING, "a.html", "m")) == "warning: a.html: m"
+
+
+def test_check_reads_the_corpus_folder_once(corpus, index_dir, monkeypatch):
+    checked = []
+    check_corpus = indexer.build.check_corpus
+
+    def spy(path):
+        checked.append(path)
+        return check_corpus(path)
+
+    monkeypatch.setattr(indexer.build, "check_corpus", spy)
+    report = check(corpus, index=index_dir)
+    assert (checked, report.changes) == ([corpus], {"added": [], "changed": [], "removed": []})

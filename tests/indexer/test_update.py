@@ -8,8 +8,9 @@ import os
 import pytest
 
 import indexer.build
-from indexer.build import BuildFailed, build, update
+from indexer.build import BuildFailed, build
 from indexer.records import NOTICE, Problem
+from indexer.update import update
 from tests.conftest import (
     CAFE,
     CAMERAS,
@@ -349,3 +350,38 @@ def test_update_equals_a_full_build(corpus, tmp_path, before, change):
         full.duplicates_merged,
         full.pages_skipped,
     )
+
+
+def test_an_error_while_rewriting_cancels_the_writer_and_publishes_nothing(
+    corpus, index_dir, monkeypatch
+):
+    """The updater's Whoosh writer is a context manager: an exception cancels it (its lock
+    and half-written segment go), the new version is discarded, the published one stays."""
+    from whoosh.writing import SegmentWriter
+
+    current = (index_dir / "CURRENT").read_text()
+    versions = sorted(p.name for p in (index_dir / "versions").iterdir())
+    ended = []
+    cancel, commit = SegmentWriter.cancel, SegmentWriter.commit
+    monkeypatch.setattr(SegmentWriter, "cancel", lambda w: ended.append("cancel") or cancel(w))
+    monkeypatch.setattr(
+        SegmentWriter, "commit", lambda w, *a, **k: ended.append("commit") or commit(w, *a, **k)
+    )
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    write_page(corpus, FORCE_PAGE, (corpus / FORCE_PAGE).read_text().replace("Quokka", "Kiwi"))
+    with monkeypatch.context() as patch:
+        patch.setattr(SegmentWriter, "update_document", full_disk)
+        with pytest.raises(OSError, match="No space left on device"):
+            update(corpus, index_dir)
+    assert ended == ["cancel"]
+    assert (index_dir / "CURRENT").read_text() == current
+    assert sorted(p.name for p in (index_dir / "versions").iterdir()) == versions
+
+    # The miss: without the error, the same update commits and publishes.
+    ended.clear()
+    assert update(corpus, index_dir).published
+    assert ended == ["commit"]
+    assert (index_dir / "CURRENT").read_text() != current

@@ -1,9 +1,9 @@
 """Fixtures of the search tests: a tiny library, its index, the app and its test client.
 
 Fixtures chain like flaskr's: `library` (corpus files in a temporary folder) -> `library_index`
-(built and published with `indexer.build.build`) -> `app` -> `client`. They are built once per
-session: no test changes them. A test that publishes a new index builds its own copy with
-`write_library`.
+(built and published with `indexer.build.build`) -> `app` -> `client`, the chain every suite
+shares (`tests.conftest.define_app_fixtures`). They are built once per session: no test changes
+them. A test that publishes a new index builds its own copy with `write_library`.
 
 `ram_snapshot` builds an in-memory index (Whoosh's `RamStorage`) from `Resource` records, for
 unit tests of ranking and parsing that need documents shaped exactly so.
@@ -17,14 +17,13 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import RamStorage
 
-from indexer.build import build
 from indexer.records import Resource
-from indexer.schema import make_schema, text_analyzer, to_document
+from indexer.schema import make_schema, text_words, to_document
 from indexer.thesaurus import parse_thesaurus
-from search_app import create_app
 from search_app.facets import FacetSets
 from search_app.query import QueryBuilder
 from search_app.snapshots import IndexHolder, Shared, Snapshot, ranking
+from tests.conftest import define_app_fixtures
 
 VOCABULARY = """\
 [[topic]]
@@ -197,50 +196,19 @@ def write_library(root: Path, resources=RESOURCES) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def library(tmp_path_factory) -> Path:
-    """The tiny library's corpus folder."""
-    return write_library(tmp_path_factory.mktemp("library") / "corpus")
-
-
-def published_index(library: Path) -> Path:
-    """The index folder beside a library's corpus, built and published without warnings."""
-    index = library.parent / "index"
-    report = build(library, index)
-    assert report.published and report.warnings == 0, report.to_dict()
-    return index
-
-
-@pytest.fixture(scope="session")
-def library_index(library: Path) -> Path:
-    """The index folder built and published from the tiny library."""
-    return published_index(library)
+# The tiny library, its index, the app (with a small export cap and no rate limit: the suite
+# sends hundreds of requests a minute from one address) and its client.
+library, library_index, app, client = define_app_fixtures(
+    write_library,
+    {"TESTING": True, "EXPORT_LIMIT": TEST_EXPORT_LIMIT, "RATE_LIMIT": ""},
+    "library",
+)
 
 
 @pytest.fixture(scope="session")
 def snapshot(library_index: Path) -> Snapshot:
     """The tiny library's published index as the app holds it (for Flask-free tests)."""
     return IndexHolder(library_index).snapshot()
-
-
-@pytest.fixture(scope="session")
-def app(library_index: Path):
-    """The search app serving the tiny library's index, with a small export cap and no
-    rate limit (the suite sends hundreds of requests a minute from one address)."""
-    return create_app(
-        {
-            "INDEX_DIR": str(library_index),
-            "TESTING": True,
-            "EXPORT_LIMIT": TEST_EXPORT_LIMIT,
-            "RATE_LIMIT": "",
-        }
-    )
-
-
-@pytest.fixture(scope="session")
-def client(app):
-    """A test client of the app."""
-    return app.test_client()
 
 
 @pytest.fixture(scope="session")
@@ -262,7 +230,7 @@ def ids(response: dict) -> list[str]:
 
 def analyze(text: str) -> list[str]:
     """Words as the index analyses them (for parsing a thesaurus)."""
-    return [token.text for token in text_analyzer()(text)]
+    return text_words()(text)
 
 
 def ram_snapshot(resources: list[Resource], thesaurus: str = "") -> Snapshot:

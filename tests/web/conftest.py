@@ -1,8 +1,8 @@
 """Fixtures of the HTML page tests: the search tests' tiny library plus one hostile resource,
 its index, the app and its client, and helpers that read pages with BeautifulSoup.
 
-Fixtures chain like flaskr's: `library` -> `library_index` -> `app` -> `client`, built once
-per session (no test changes them). `page(url)` GETs a page and parses it; `search(**params)`
+Fixtures chain like flaskr's: `library` -> `library_index` -> `app` -> `client` (the shared
+chain of `tests.conftest.define_app_fixtures`), built once per session (no test changes them). `page(url)` GETs a page and parses it; `search(**params)`
 is the JSON API's answer for the same parameters, which the page must render.
 """
 
@@ -15,14 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from search_app import create_app
-from tests.search.conftest import (
-    RESOURCES,
-    USE_OF_FORCE,
-    VOCABULARY,
-    published_index,
-    write_library,
-)
+from tests.conftest import define_app_fixtures
+from tests.search.conftest import RESOURCES, USE_OF_FORCE, VOCABULARY, write_library
 
 # Markup that must always show as text: a script element and an attribute break-out.
 SCRIPT = "<script>alert(1)</script>"
@@ -52,31 +46,17 @@ WEB_RESOURCES = [
 ASSET = re.compile(r"/static/(?P<name>[\w.-]+)\?v=(?P<hash>[0-9a-f]{12})")
 
 
-@pytest.fixture(scope="session")
-def library(tmp_path_factory) -> Path:
+def write_web_library(root: Path) -> Path:
     """The search tests' tiny library, plus a resource whose title, topic and body are hostile."""
-    root = write_library(tmp_path_factory.mktemp("web") / "corpus", WEB_RESOURCES)
+    write_library(root, WEB_RESOURCES)
     (root / "vocabulary.toml").write_text(WEB_VOCABULARY, encoding="utf-8")
     return root
 
 
-@pytest.fixture(scope="session")
-def library_index(library: Path) -> Path:
-    """The index built and published from the library."""
-    return published_index(library)
-
-
-@pytest.fixture(scope="session")
-def app(library_index: Path):
-    """The search app serving the library's index, without the rate limit (the suite sends
-    hundreds of requests a minute from one address)."""
-    return create_app({"INDEX_DIR": str(library_index), "TESTING": True, "RATE_LIMIT": ""})
-
-
-@pytest.fixture(scope="session")
-def client(app):
-    """A test client of the app."""
-    return app.test_client()
+# The app without the rate limit: the suite sends hundreds of requests a minute from one address.
+library, library_index, app, client = define_app_fixtures(
+    write_web_library, {"TESTING": True, "RATE_LIMIT": ""}, "web"
+)
 
 
 @pytest.fixture(scope="session")

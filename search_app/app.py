@@ -1,0 +1,102 @@
+"""The search app's Flask app factory (flaskr style): settings, the index holder, the JSON
+API and HTML blueprints, rate limits and security headers, serving the published index.
+
+Settings come from `DEFAULTS`, then environment variables prefixed `SEARCH_` (for example
+`SEARCH_INDEX_DIR=/srv/index`), then the `test_config` mapping.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .export import DEFAULT_EXPORT_LIMIT
+
+# Every setting, with its meaning; the README lists the same (a test keeps them in step).
+DEFAULTS = {
+    # Folder of the published index (the one `resource-index build --index` writes).
+    "INDEX_DIR": "index",
+    # Most resources one CSV/RIS/BibTeX export streams.
+    "EXPORT_LIMIT": DEFAULT_EXPORT_LIMIT,
+    # Related resources shown for a resource.
+    "RELATED_COUNT": 5,
+    # Most completions /suggest.json returns.
+    "SUGGEST_LIMIT": 8,
+    # Requests one client (IP address) may make, per worker process; "" turns it off.
+    "RATE_LIMIT": "300 per minute",
+    # Terms read ahead by `resource-search serve` before its workers start (the commonest).
+    "WARM_TERMS": 64,
+}
+
+
+STATIC_MAX_AGE = 365 * 24 * 3600
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: settings, the index holder, the views and the error handlers."""
+    app = Flask("search_app")
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("SEARCH")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from . import web
+    from .base import register_error_handlers
+    from .snapshots import IndexHolder
+    from .views import bp
+
+    app.extensions["index_holder"] = IndexHolder(Path(app.config["INDEX_DIR"]))
+    # Static files are linked with their content hash (web.asset_url): cache them a year.
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
+    app.register_blueprint(bp)
+    app.register_blueprint(web.bp)
+    limit_rate(app)
+    register_error_handlers(app)
+    app.after_request(add_security_headers)
+    return app
+
+
+def limit_rate(app: Flask) -> None:
+    """Limit each client's requests (static files and /healthz exempt). The counts live in
+    each worker's memory: behind a proxy, key on the forwarded address instead."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    limits = [app.config["RATE_LIMIT"]] if app.config["RATE_LIMIT"] else []
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        application_limits=limits,
+        storage_uri="memory://",
+        headers_enabled=True,
+        enabled=bool(limits),
+    )
+    limiter.exempt(app.view_functions["static"])
+    limiter.exempt(app.view_functions["search.healthz"])
+
+
+def add_security_headers(response):
+    """No inline script or style, no framing, no MIME sniffing, no referrer leaks."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

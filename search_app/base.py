@@ -1,0 +1,94 @@
+"""Step four, shared by both blueprints, the JSON API (`views.py`) and the HTML pages
+(`web.py`): this request's snapshot of the published index, a resource's details by id,
+and every error answered as JSON for API paths or as an error page otherwise (as Datasette's
+`views/base.py` and `handle_exception.py`).
+
+Only views read `current_app.config`; every user error is one `UserError`.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import struct
+import zlib
+
+from flask import Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .errors import UserError
+from .search import resource_details
+from .snapshots import index_unavailable
+
+RESOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
+API_SUFFIXES = (".json", ".csv", ".ris", ".bib")
+API_PATHS = ("/healthz",)
+SERVER_ERROR = 500
+NOT_FOUND = 404
+TOO_MANY_REQUESTS = 429
+# What Whoosh raises reading a damaged (truncated, overwritten, half-deleted) index file.
+INDEX_READ_ERRORS = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error)
+
+
+def snapshot():
+    """This request's snapshot of the published index (a 503 UserError if there is none,
+    or if its files cannot be read: a damaged segment fails here, whatever Whoosh raises)."""
+    try:
+        return current_app.extensions["index_holder"].snapshot()
+    except UserError:
+        raise
+    except Exception as error:
+        current_app.logger.exception("cannot open the published index")
+        raise index_unavailable(error) from None
+
+
+def resource_data(resource_id: str) -> dict:
+    """A resource's details for the JSON and HTML views (404 if unknown or malformed)."""
+    if not RESOURCE_ID.fullmatch(resource_id):
+        raise UserError("There is no resource with that id.", NOT_FOUND)
+    details = resource_details(snapshot(), resource_id, current_app.config["RELATED_COUNT"])
+    if details is None:
+        raise UserError("There is no resource with that id.", NOT_FOUND)
+    return details
+
+
+def is_api_request() -> bool:
+    """Whether errors of this request are answered in JSON."""
+    return request.path.endswith(API_SUFFIXES) or request.path in API_PATHS
+
+
+def render_error(error: UserError):
+    """A user error as JSON for API requests, as an error page otherwise."""
+    if is_api_request():
+        response = jsonify(error.to_dict())
+    else:
+        response = Response(render_template("error.html", error=error), mimetype="text/html")
+    response.status_code = error.status
+    return response
+
+
+def register_error_handlers(app) -> None:
+    """Every error reaches the visitor as a message and a status, never a traceback."""
+    app.json.sort_keys = False
+
+    @app.errorhandler(UserError)
+    def user_error(error: UserError):
+        return render_error(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = {
+            NOT_FOUND: "There is no page at this address.",
+            TOO_MANY_REQUESTS: "Too many requests from your address; please wait a minute.",
+        }.get(error.code, error.description)
+        return render_error(UserError(message, error.code or SERVER_ERROR))
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        if isinstance(error, INDEX_READ_ERRORS):
+            # The index's files went bad under an open searcher: the next build mends it.
+            return render_error(index_unavailable(error))
+        return render_error(
+            UserError("Something went wrong on our side; please try again.", SERVER_ERROR)
+        )
