@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.schema import SEARCH_FIELDS, text_analyzer
-from indexer.store import IndexStore, StoreError
+from indexer.store import IndexMissing, IndexStore, StoreError
 from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
 
 from .errors import UserError
@@ -25,6 +25,10 @@ from .ranking import ranking
 from .scores import Evaluator, TermScores
 
 UNAVAILABLE = 503
+UNAVAILABLE_PREFIX = "The search index is not available: "
+# What anonymous clients are told; the store's own message (with paths) is the `detail`.
+NOT_PUBLISHED = "no index is published yet; please try again later"
+DAMAGED = "index version {version} is damaged: its files cannot be read"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,13 @@ class Snapshot:
         }
 
 
+def unavailable(error: StoreError) -> UserError:
+    """A 503 saying why without the index folder's path (kept in `detail` for the log)."""
+    version = error.version if isinstance(error, IndexMissing) else None
+    reason = DAMAGED.format(version=version) if version else NOT_PUBLISHED
+    return UserError(UNAVAILABLE_PREFIX + reason, UNAVAILABLE, UNAVAILABLE_PREFIX + str(error))
+
+
 class IndexHolder:
     """Opens the published index of a folder and keeps it fresh."""
 
@@ -90,7 +101,7 @@ class IndexHolder:
             searcher = index.searcher(weighting=ranking())
             shared = self._shared(published, searcher)
         except StoreError as error:
-            raise UserError(f"The search index is not available: {error}", UNAVAILABLE) from None
+            raise unavailable(error) from None
         except Exception as error:  # a damaged version: Whoosh raises many kinds (EOFError...)
             message = f"The search index is not available: {type(error).__name__}"
             raise UserError(message, UNAVAILABLE) from None

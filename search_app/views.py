@@ -21,8 +21,9 @@ from flask import (
     request,
     stream_with_context,
 )
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
+from .edge import UNTRUSTED_HOST, bind_urls_for_untrusted_host, cache_by_host, public_base
 from .errors import UserError
 from .export import FORMATS, WRITERS
 from .params import parse_params
@@ -112,14 +113,14 @@ def search_export(fmt: str):
     limit = current_app.config["EXPORT_LIMIT"]
     total, rows = export_hits(snapshot(), params, limit)
     mimetype, extension = FORMATS[fmt]
-    body = WRITERS[fmt](rows, request.host_url)
+    body = WRITERS[fmt](rows, public_base())
     response = Response(stream_with_context(body), content_type=mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="knowledge-lab-search.{extension}"'
     )
     response.headers["X-Total-Count"] = str(total)
     response.headers["X-Export-Limit"] = str(limit)
-    return response
+    return cache_by_host(response)
 
 
 @bp.get("/healthz")
@@ -144,10 +145,16 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(UserError)
     def user_error(error: UserError):
+        if error.detail:
+            app.logger.error("%s: %s", request.path, error.detail)
         return render_error(error)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, SecurityError):
+            # A Host outside TRUSTED_HOSTS: Werkzeug's description would echo it.
+            bind_urls_for_untrusted_host()
+            return render_error(UserError(UNTRUSTED_HOST))
         message = {
             NOT_FOUND: "There is no page at this address.",
             TOO_MANY_REQUESTS: "Too many requests from your address; please wait a minute.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
 from .params import parse_params
 from .search import run_search
 from .views import resource_data, snapshot
@@ -81,8 +82,9 @@ def resource_page(resource_id: str):
 @bp.get("/opensearch.xml")
 def opensearch():
     """The OpenSearch description, so browsers can add the library as a search engine."""
-    body = render_template("opensearch.xml", base=request.host_url.rstrip("/"))
-    return Response(body, content_type="application/opensearchdescription+xml; charset=utf-8")
+    body = render_template("opensearch.xml", base=public_base())
+    response = Response(body, content_type="application/opensearchdescription+xml; charset=utf-8")
+    return cache_by_host(response, PUBLIC_MAX_AGE)
 
 
 @bp.app_template_global()
