@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import web
     from .edge import guard_edge
+    from .ratelimit import limit_rate
     from .snapshots import IndexHolder
     from .views import bp, register_error_handlers
 
@@ -84,25 +85,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.after_request(add_security_headers)
     return app
-
-
-def limit_rate(app: Flask) -> None:
-    """Limit each client's requests (static files and /healthz exempt). The counts live in
-    each worker's memory: behind a proxy, key on the forwarded address instead."""
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
-
-    limits = [app.config["RATE_LIMIT"]] if app.config["RATE_LIMIT"] else []
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        application_limits=limits,
-        storage_uri="memory://",
-        headers_enabled=True,
-        enabled=bool(limits),
-    )
-    limiter.exempt(app.view_functions["static"])
-    limiter.exempt(app.view_functions["search.healthz"])
 
 
 def add_security_headers(response):

@@ -30,8 +30,8 @@ TOO_MANY = "Too many requests from your address; please wait a minute."
 
 @pytest.fixture(scope="module")
 def server(library, tmp_path_factory):
-    """gunicorn (one worker, so the per-process rate limit counts every request) serving an
-    index folder that starts empty, with debug and testing asked for in the environment."""
+    """gunicorn (one worker; two share one count in test_rate_limit.py) serving an index
+    folder that starts empty, with debug and testing asked for in the environment."""
     root = tmp_path_factory.mktemp("production")
     index = root / "index"
     environment = {
