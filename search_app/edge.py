@@ -79,7 +79,11 @@ def bind_urls_for_untrusted_host() -> None:
 def public_base() -> str:
     """The site's address for absolute URLs, without a trailing slash: PUBLIC_URL when set,
     else the address this request was made to (its Host, or the proxy's forwarded one)."""
-    return current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
+    if current_app.config["PUBLIC_URL"]:
+        return current_app.config["PUBLIC_URL"]
+    # A forwarded scheme is whatever the proxy passed on: only http and https make a link.
+    scheme = request.scheme if request.scheme in PUBLIC_SCHEMES else PUBLIC_SCHEMES[0]
+    return f"{scheme}://{request.host}{request.root_path}"
 
 
 def cache_by_host(response: Response, public_max_age: int | None = None) -> Response:
