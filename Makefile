@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 # (a test extra), and axe-core from npm (package.json, pinned by package-lock.json).
 CHROMIUM := /usr/bin/chromium
 NODE_STAMP := node_modules/.installed
+# The rate limit's shared store (RATE_LIMIT_STORAGE=redis://...) is tested against Debian's
+# redis-server, which tests/hardening/test_rate_limit.py starts on a free loopback port.
+REDIS_SERVER := /usr/bin/redis-server
 
 .PHONY: run test test-deps lint index build stats clean bench-relevance
 
@@ -32,6 +35,18 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 	@test -x $(CHROMIUM) || { echo "error: apt-get installed chromium but $(CHROMIUM) is missing" >&2; exit 1; }
 
+# Installed only when missing, which needs root, as chromium is. The package's own service is
+# not used (nor started here): the tests run a redis-server of their own.
+$(REDIS_SERVER):
+	@if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: $(REDIS_SERVER) is missing; the rate-limit tests need Debian's redis-server." >&2; \
+	  echo "Install it as root: apt-get update && apt-get install -y --no-install-recommends redis-server" >&2; \
+	  exit 1; \
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server
+	@test -x $(REDIS_SERVER) || { echo "error: apt-get installed redis-server but $(REDIS_SERVER) is missing" >&2; exit 1; }
+
 # `npm ci` installs exactly package-lock.json (and wipes node_modules first); the stamp makes
 # it run again only when package.json or the lock file change.
 $(NODE_STAMP): package.json package-lock.json
@@ -40,7 +55,7 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 # Everything `make test` needs beyond the sources; each step is skipped when already done.
-test-deps: $(STAMP) $(CHROMIUM) $(NODE_STAMP)
+test-deps: $(STAMP) $(CHROMIUM) $(REDIS_SERVER) $(NODE_STAMP)
 
 # Build the index when it is missing; re-index the pages that changed since (a no-op
 # when nothing did: `update` compares content hashes).

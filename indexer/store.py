@@ -55,7 +55,11 @@ class IndexNotWritable(StoreError):
 
 
 class IndexMissing(StoreError):
-    """No index has been published in the folder yet, or it is damaged."""
+    """No index has been published in the folder yet (`version` None), or it is damaged."""
+
+    def __init__(self, message: str, version: str | None = None):
+        super().__init__(message)
+        self.version = version
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,10 @@ class IndexStore:
         try:
             manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise IndexMissing(f"index version {version} is damaged: {error}") from None
+            raise IndexMissing(f"index version {version} is damaged: {error}", version) from None
         if not isinstance(manifest, dict) or manifest.get("format") != INDEX_FORMAT:
-            raise IndexMissing(f"{path} was not written by this indexer; refusing to open it")
+            message = f"{path} was not written by this indexer; refusing to open it"
+            raise IndexMissing(message, version)
         return Published(version, path, manifest)
 
     def open_index(self, published: Published | None = None):
@@ -118,7 +123,7 @@ class IndexStore:
             return whoosh_index.open_dir(str(published.path))
         except Exception as error:  # Whoosh raises many kinds on damaged files
             raise IndexMissing(
-                f"index version {published.version} cannot be opened: {error}"
+                f"index version {published.version} cannot be opened: {error}", published.version
             ) from None
 
     # Writing

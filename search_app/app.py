@@ -23,8 +23,20 @@ DEFAULTS = {
     "RELATED_COUNT": 5,
     # Most completions /suggest.json returns.
     "SUGGEST_LIMIT": 8,
-    # Requests one client (IP address) may make, per worker process; "" turns it off.
+    # Requests one client (IP address) may make, counted once per server; "" turns it off.
     "RATE_LIMIT": "300 per minute",
+    # Where the rate limit's counts live: "" for a SQLite file in a private run folder that
+    # the processes of one server share, or a store every server shares ("redis://host:6379").
+    "RATE_LIMIT_STORAGE": "",
+    # The site's public address ("https://search.example.org") for the absolute URLs of the
+    # OpenSearch description and exports; "" uses the address each request was made to.
+    "PUBLIC_URL": "",
+    # Host names the app answers to (Flask's own setting, a list such as
+    # ["search.example.org"]); None answers to any. Other hosts get a 400.
+    "TRUSTED_HOSTS": None,
+    # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Port are believed (the
+    # rate limit then counts the forwarded client address); 0 ignores those headers.
+    "PROXY_COUNT": 0,
     # Terms read ahead by `resource-search serve` before its workers start (the commonest).
     "WARM_TERMS": 64,
 }
@@ -62,6 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import web
     from .base import register_error_handlers
+    from .edge import guard_edge
+    from .ratelimit import limit_rate
     from .snapshots import IndexHolder
     from .views import bp
 
@@ -70,29 +84,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
     app.register_blueprint(bp)
     app.register_blueprint(web.bp)
+    guard_edge(app)
     limit_rate(app)
     register_error_handlers(app)
     app.after_request(add_security_headers)
     return app
-
-
-def limit_rate(app: Flask) -> None:
-    """Limit each client's requests (static files and /healthz exempt). The counts live in
-    each worker's memory: behind a proxy, key on the forwarded address instead."""
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
-
-    limits = [app.config["RATE_LIMIT"]] if app.config["RATE_LIMIT"] else []
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        application_limits=limits,
-        storage_uri="memory://",
-        headers_enabled=True,
-        enabled=bool(limits),
-    )
-    limiter.exempt(app.view_functions["static"])
-    limiter.exempt(app.view_functions["search.healthz"])
 
 
 def add_security_headers(response):

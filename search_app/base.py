@@ -14,8 +14,9 @@ import struct
 import zlib
 
 from flask import Response, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
+from .edge import UNTRUSTED_HOST, bind_urls_for_untrusted_host
 from .errors import UserError
 from .search import resource_details
 from .snapshots import index_unavailable
@@ -73,10 +74,16 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(UserError)
     def user_error(error: UserError):
+        if error.detail:
+            app.logger.error("%s: %s", request.path, error.detail)
         return render_error(error)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, SecurityError):
+            # A Host outside TRUSTED_HOSTS: Werkzeug's description would echo it.
+            bind_urls_for_untrusted_host()
+            return render_error(UserError(UNTRUSTED_HOST))
         message = {
             NOT_FOUND: "There is no page at this address.",
             TOO_MANY_REQUESTS: "Too many requests from your address; please wait a minute.",

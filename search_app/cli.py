@@ -78,7 +78,8 @@ def query(text, topic, types, year_from, year_to, sort, limit, page, as_json, ex
             return
         results = run_search(snapshot, params, base_path="/search.json")
     except UserError as error:
-        raise click.ClickException(error.message) from None
+        # The researcher runs this on the server's own files: the detail names them.
+        raise click.ClickException(error.detail or error.message) from None
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
         return

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 
 from indexer.schema import ID, TITLE, TOPIC, TYPE, URL, YEAR
 
@@ -30,8 +31,35 @@ RIS_TYPES = {
     "Webpage": "ELEC",
     "Policy": "GOVDOC",
 }
-_BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_^~])")
-_RIS_LINE_BREAKS = re.compile(r"[\r\n]+")
+# BibTeX counts every brace, escaped or not, to find where a value ends: a brace of the text
+# is written as a LaTeX command (a lone one would end the field early or swallow the entry);
+# the other characters LaTeX or BibTeX give a meaning are escaped as LaTeX does, and `@`
+# (where a BibTeX entry starts) is braced.
+BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "#": r"\#",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "@": "{@}",
+}
+_BIBTEX_SPECIAL = re.compile("|".join(re.escape(c) for c in BIBTEX_ESCAPES))
+# A BibTeX key: what every BibTeX tool accepts; anything else in a resource id becomes `-`.
+_BIBTEX_KEY_OTHER = re.compile(r"[^A-Za-z0-9_:.-]+")
+BIBTEX_DEFAULT_KEY = "resource"
+# URLs are read verbatim (biblatex, `\url`): only what would break the field is
+# percent-encoded (braces, backslash, spaces, quotes, non-ASCII), never `%` itself. RIS
+# readers split a UR line at `;` (several URLs in one line), so RIS encodes it too.
+BIBTEX_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+RIS_URL_SAFE = BIBTEX_URL_SAFE.replace(";", "")
+# Every character `str.splitlines` breaks on, and the other control characters: one space in
+# a RIS line or a BibTeX value (a reader splitting on any of them would see a new tag).
+_LINE_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -77,7 +105,12 @@ def write_csv(rows: Iterable[dict], base: str) -> Iterator[str]:
 
 
 def _ris_value(value: object) -> str:
-    return _RIS_LINE_BREAKS.sub(" ", str(value)).strip()
+    return _LINE_BREAKS_AND_CONTROLS.sub(" ", str(value)).strip()
+
+
+def _url(url: str, safe: str) -> str:
+    """A URL on one line, with the characters outside `safe` percent-encoded."""
+    return quote(_LINE_BREAKS_AND_CONTROLS.sub("", url).strip(), safe=safe)
 
 
 def write_ris(rows: Iterable[dict], base: str) -> Iterator[str]:
@@ -96,31 +129,45 @@ def write_ris(rows: Iterable[dict], base: str) -> Iterator[str]:
         if types:
             lines.append(f"M3  - {_ris_value(', '.join(types))}")
         if fields.get(URL):
-            lines.append(f"UR  - {_ris_value(absolute(fields[URL], base))}")
+            lines.append(f"UR  - {_url(absolute(fields[URL], base), RIS_URL_SAFE)}")
         lines.append("ER  - ")
         yield "\r\n".join(lines) + "\r\n\r\n"
 
 
 def _bibtex_value(value: object) -> str:
-    text = _BIBTEX_SPECIAL.sub(r"\\\1", str(value))
-    return " ".join(text.split())
+    text = " ".join(_LINE_BREAKS_AND_CONTROLS.sub(" ", str(value)).split())
+    return _BIBTEX_SPECIAL.sub(lambda match: BIBTEX_ESCAPES[match.group()], text)
+
+
+def _bibtex_key(resource_id: str, used: set[str]) -> str:
+    """A key BibTeX accepts, unique within the export (`-2`, `-3`... on a clash)."""
+    key = _BIBTEX_KEY_OTHER.sub("-", resource_id).strip("-") or BIBTEX_DEFAULT_KEY
+    unique, number = key, 1
+    while unique in used:
+        number += 1
+        unique = f"{key}-{number}"
+    used.add(unique)
+    return unique
 
 
 def write_bibtex(rows: Iterable[dict], base: str) -> Iterator[str]:
-    """BibTeX @misc entries (one per resource, keyed by its id; types in `note`)."""
+    """BibTeX @misc entries (one per resource, keyed by its id; types in `note`), every
+    value in braces and escaped by BibTeX's and LaTeX's rules."""
+    used: set[str] = set()
     for fields in rows:
         types = fields.get(TYPE, [])
+        # Double braces keep the title's capitals as they are.
         entries = [("title", "{" + _bibtex_value(fields[TITLE]) + "}")]
         if fields.get(YEAR):
-            entries.append(("year", str(fields[YEAR])))
+            entries.append(("year", str(int(fields[YEAR]))))
         if fields.get(TOPIC):
             entries.append(("keywords", ", ".join(_bibtex_value(t) for t in fields[TOPIC])))
         if types:
             entries.append(("note", ", ".join(_bibtex_value(t) for t in types)))
         if fields.get(URL):
-            entries.append(("url", _bibtex_value(absolute(fields[URL], base))))
+            entries.append(("url", _url(absolute(fields[URL], base), BIBTEX_URL_SAFE)))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in entries)
-        yield f"@misc{{{fields[ID]},\n{body}\n}}\n\n"
+        yield f"@misc{{{_bibtex_key(fields[ID], used)},\n{body}\n}}\n\n"
 
 
 WRITERS = {"csv": write_csv, "ris": write_ris, "bib": write_bibtex}

@@ -11,6 +11,9 @@ from .app import create_app
 # gunicorn's largest allowed request line: queries up to about 8,000 characters.
 MAX_REQUEST_LINE = 8190
 TIMEOUT_SECONDS = 30
+# gunicorn believes X-Forwarded-Proto (and -Ssl) from loopback unless told otherwise: the app
+# alone decides which forwarded headers to believe (PROXY_COUNT, search_app/edge.py).
+TRUSTED_FORWARDERS = ""
 # Never debug or testing mode in production, whatever SEARCH_DEBUG or SEARCH_TESTING say.
 PRODUCTION = {"DEBUG": False, "TESTING": False}
 
@@ -42,6 +45,7 @@ def run_server(host: str, port: int, workers: int, index: Path) -> None:
         "workers": workers,
         "timeout": TIMEOUT_SECONDS,
         "limit_request_line": MAX_REQUEST_LINE,
+        "forwarded_allow_ips": TRUSTED_FORWARDERS,
         "preload_app": True,
         "accesslog": "-",
     }

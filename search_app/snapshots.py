@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.schema import SEARCH_FIELDS, text_words
-from indexer.store import IndexStore, StoreError
+from indexer.store import IndexMissing, IndexStore, StoreError
 from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
 
 from .errors import UserError
@@ -26,16 +26,24 @@ from .scores import Evaluator, TermScores
 
 UNAVAILABLE = 503
 INDEX_UNAVAILABLE = "The search index is not available"
+# What anonymous clients are told; the full reason (with the index folder's path) is the
+# error's `detail`, for the log.
+NOT_PUBLISHED = "no index is published yet; please try again later"
+DAMAGED = "index version {version} is damaged: its files cannot be read"
 
 
 def index_unavailable(error: Exception) -> UserError:
     """The one 503, for an index that is missing, damaged or unreadable (while opening it or
-    in mid-request), saying why: the store's own message, or the kind of read error."""
+    in mid-request), saying why without server paths: the store's reason in `detail`."""
     if isinstance(error, StoreError):
-        reason = str(error)
+        detail = str(error)
+        version = error.version if isinstance(error, IndexMissing) else None
+        reason = DAMAGED.format(version=version) if version else NOT_PUBLISHED
     else:  # Whoosh raises many kinds on damaged files (EOFError, struct.error...)
-        reason = f"its files cannot be read ({error_name(error)})"
-    return UserError(f"{INDEX_UNAVAILABLE}: {reason}", UNAVAILABLE)
+        reason = detail = f"its files cannot be read ({error_name(error)})"
+    return UserError(
+        f"{INDEX_UNAVAILABLE}: {reason}", UNAVAILABLE, f"{INDEX_UNAVAILABLE}: {detail}"
+    )
 
 
 def error_name(error: Exception) -> str:

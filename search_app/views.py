@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from .base import resource_data, snapshot
+from .edge import cache_by_host, public_base
 from .export import FORMATS, WRITERS
 from .params import parse_params
 from .search import run_search
@@ -54,14 +55,14 @@ def search_export(fmt: str):
     limit = current_app.config["EXPORT_LIMIT"]
     total, rows = export_hits(snapshot(), params, limit)
     mimetype, extension = FORMATS[fmt]
-    body = WRITERS[fmt](rows, request.host_url)
+    body = WRITERS[fmt](rows, public_base())
     response = Response(stream_with_context(body), content_type=mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="knowledge-lab-search.{extension}"'
     )
     response.headers["X-Total-Count"] = str(total)
     response.headers["X-Export-Limit"] = str(limit)
-    return response
+    return cache_by_host(response)
 
 
 @bp.get("/healthz")

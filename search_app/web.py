@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from .base import resource_data, snapshot
+from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
 from .search import run_search
 
@@ -82,8 +83,9 @@ def resource_page(resource_id: str):
 @bp.get("/opensearch.xml")
 def opensearch():
     """The OpenSearch description, so browsers can add the library as a search engine."""
-    body = render_template("opensearch.xml", base=request.host_url.rstrip("/"))
-    return Response(body, content_type="application/opensearchdescription+xml; charset=utf-8")
+    body = render_template("opensearch.xml", base=public_base())
+    response = Response(body, content_type="application/opensearchdescription+xml; charset=utf-8")
+    return cache_by_host(response, PUBLIC_MAX_AGE)
 
 
 @bp.app_template_global()

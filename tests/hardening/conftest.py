@@ -127,14 +127,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def fetch(base: tuple[str, int], path: str, source: str = "127.0.0.1") -> Reply:
+def fetch(
+    base: tuple[str, int], path: str, source: str = "127.0.0.1", headers: dict | None = None
+) -> Reply:
     """GET a path from the server at (host, port), from a loopback source address."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection(
         *base, timeout=REQUEST_TIMEOUT_SECONDS, source_address=(source, 0)
     )
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         body = response.read()
         # Header names as sent; a repeated header keeps its last value.

@@ -414,7 +414,7 @@ DAMAGES = {
         lambda i: shutil.rmtree(i / "versions"), True, UNAVAILABLE + "index version v",
     ),
     "CURRENT overwritten": (
-        lambda i: rewrite(i / CURRENT_FILE, b"../../etc\n"), False, UNAVAILABLE + "no index published in ",
+        lambda i: rewrite(i / CURRENT_FILE, b"../../etc\n"), False, UNAVAILABLE + "no index is published yet",
     ),
     "CURRENT names a missing version": (
         lambda i: rewrite(i / CURRENT_FILE, b"v20990101T000000000000Z-1\n"), False,

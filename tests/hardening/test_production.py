@@ -8,16 +8,20 @@ every page) and tests/search/test_app.py (the rate limit, from one address).
 
 from __future__ import annotations
 
+import json
+import socket
+
 import pytest
 from bs4 import BeautifulSoup
 
 from indexer.build import build
 from search_app import create_app
+from search_app.edge import NOT_UTF8
 from search_app.server import MAX_REQUEST_LINE, SearchServer
 from tests.search.conftest import HANDBOOK
 from tests.web.test_safety import csp
 
-from .conftest import fetch, production_server
+from .conftest import REQUEST_TIMEOUT_SECONDS, fetch, production_server
 
 RATE_LIMIT = 8
 SECURITY_HEADERS = {
@@ -30,8 +34,8 @@ TOO_MANY = "Too many requests from your address; please wait a minute."
 
 @pytest.fixture(scope="module")
 def server(library, tmp_path_factory):
-    """gunicorn (one worker, so the per-process rate limit counts every request) serving an
-    index folder that starts empty, with debug and testing asked for in the environment."""
+    """gunicorn (one worker; two share one count in test_rate_limit.py) serving an index
+    folder that starts empty, with debug and testing asked for in the environment."""
     root = tmp_path_factory.mktemp("production")
     index = root / "index"
     environment = {
@@ -60,7 +64,8 @@ def assert_secure(reply, where: str) -> None:
 def test_the_production_server_is_secure_from_no_index_to_an_index(server):
     base, index, library = server
     # Before any build: a clear 503, in JSON and as a page, with every header.
-    missing = f"The search index is not available: no index published in {index}; run `resource-index build`"
+    # The index folder's path is in the server's log only (test_http_edges.py).
+    missing = "The search index is not available: no index is published yet; please try again later"
     for path, source in (
         ("/healthz", "127.0.0.2"),
         ("/search.json", "127.0.0.2"),
@@ -154,3 +159,64 @@ def test_no_secret_is_needed(monkeypatch, library_index):
     for path in ("/", "/search.json?q=footage", f"/resources/{HANDBOOK}", "/suggest.json?q=fo"):
         response = client.get(path)
         assert (response.status_code, response.headers.get("Set-Cookie")) == (200, None), path
+
+
+def raw_get(base: tuple[str, int], target: bytes, source: str) -> tuple[int, bytes]:
+    """A GET whose request target is sent as raw bytes (http.client refuses non-ASCII)."""
+    with socket.create_connection(
+        base, timeout=REQUEST_TIMEOUT_SECONDS, source_address=(source, 0)
+    ) as conn:
+        conn.sendall(
+            b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        data = b"".join(iter(lambda: conn.recv(65536), b""))
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_raw_8_bit_bytes_through_gunicorn_are_a_400(server):
+    base, index, library = server
+    if not index.exists():
+        build(library, index)
+    for target in (b"/search.json?q=\xff", b"/search?q=caf\xe9", b"/suggest.json?q=\x80"):
+        status, body = raw_get(base, target, "127.0.3.2")
+        assert status == 400, target
+        if b".json" in target:
+            assert json.loads(body) == {"error": {"status": 400, "message": NOT_UTF8}}
+        else:
+            assert BeautifulSoup(body, "html.parser").h1.get_text() == NOT_UTF8
+    # The miss: the same query in UTF-8 is answered.
+    assert raw_get(base, "/search.json?q=café".encode(), "127.0.3.2")[0] == 200
+
+
+def test_gunicorn_believes_no_forwarded_header_without_a_configured_proxy(server):
+    base, index, library = server
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example",
+                 "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Ssl": "on"}  # fmt: skip
+    # From 127.0.0.1, the address gunicorn trusts such headers from by default.
+    reply = fetch(base, "/opensearch.xml", "127.0.0.1", headers=forwarded)
+    soup = BeautifulSoup(reply.body, "xml")
+    assert {url["template"].split("/", 3)[2] for url in soup.find_all("Url")} == {
+        f"{base[0]}:{base[1]}"
+    }
+    assert {url["template"].split(":")[0] for url in soup.find_all("Url")} == {"http"}
+
+
+def test_behind_a_configured_proxy_gunicorn_serves_the_forwarded_client(library_index, tmp_path):
+    """PROXY_COUNT=1: the forwarded scheme and host make the links, and the rate limit counts
+    each forwarded client, all arriving from the proxy's one address."""
+    environment = {"SEARCH_PROXY_COUNT": "1", "SEARCH_RATE_LIMIT": "2 per minute"}
+    with production_server(library_index, tmp_path / "gunicorn.log", env=environment) as base:
+
+        def get(path: str, client: str):
+            headers = {"X-Forwarded-For": client, "X-Forwarded-Proto": "https",
+                       "X-Forwarded-Host": "library.example.org"}  # fmt: skip
+            return fetch(base, path, "127.0.5.1", headers=headers)
+
+        soup = BeautifulSoup(get("/opensearch.xml", "203.0.113.1").body, "xml")
+        statuses = [get("/search.json", client).status for client in ["203.0.113.2"] * 3]
+        other = get("/search.json", "203.0.113.3").status
+    assert {
+        url["template"].split("/search")[0] for url in soup.find_all("Url", type="text/html")
+    } == {"https://library.example.org"}
+    assert (statuses, other) == ([200, 200, 429], 200)

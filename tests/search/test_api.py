@@ -368,10 +368,8 @@ MISSING_PATHS = [
 def test_a_missing_index_is_a_503(tmp_path, path):
     client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
     response = client.get(path)
-    message = (
-        f"The search index is not available: no index published in {tmp_path / 'index'}; "
-        "run `resource-index build`"
-    )
+    # The folder's path stays in the server log (tests/hardening/test_http_edges.py).
+    message = "The search index is not available: no index is published yet; please try again later"
     assert (response.status_code, response.get_json()) == (503, error(503, message))
 
 
@@ -382,10 +380,9 @@ def test_a_damaged_index_is_a_503(tmp_path, library_index):
     (index / CURRENT_FILE).write_text(version + "\n", encoding="ascii")
     client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
     response = client.get("/search.json")
-    manifest = index / "versions" / version / "manifest.json"
     message = (
         f"The search index is not available: index version {version} is damaged: "
-        f"[Errno 2] No such file or directory: '{manifest}'"
+        "its files cannot be read"
     )
     assert (response.status_code, response.get_json()) == (503, error(503, message))
 

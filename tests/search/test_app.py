@@ -29,6 +29,10 @@ def test_defaults(clean_environment):
         "RELATED_COUNT": 5,
         "SUGGEST_LIMIT": 8,
         "RATE_LIMIT": "300 per minute",
+        "RATE_LIMIT_STORAGE": "",
+        "PUBLIC_URL": "",
+        "TRUSTED_HOSTS": None,
+        "PROXY_COUNT": 0,
         "WARM_TERMS": 64,
     }
 

@@ -111,7 +111,7 @@ def test_bibtex_entries_escape_special_characters():
     ]
     assert "".join(write_bibtex(fields, BASE)) == (
         "@misc{one,\n"
-        "  title = {{50\\% of \\{braces\\} \\& \\$money\\_\\#1}},\n"
+        "  title = {{50\\% of \\textbraceleft{}braces\\textbraceright{} \\& \\$money\\_\\#1}},\n"
         "  year = {2019},\n"
         "  keywords = {Use of Force},\n"
         "  note = {Report},\n"
