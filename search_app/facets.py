@@ -197,3 +197,57 @@ def count(sets: FacetSets, matched: DocSet, selected: dict) -> dict[str, dict[st
         pool = intersect(matched, selected, skip=name)
         counts[name] = {label: pool.count_in(docs) for label, docs in sets.values[name].items()}
     return counts
+
+
+def facet_values(counts: dict, params, base_path: str) -> dict[str, list[dict]]:
+    """The response's `facets` block: each facet's values with their count, whether they
+    are selected, and the link that toggles them (Datasette's facet JSON)."""
+    block = {}
+    for name, chosen, key in (
+        ("topic", params.topics, "topics"),
+        ("type", params.types, "types"),
+    ):
+        values = counts[name]
+        labels = sorted(values, key=lambda v: (-values[v], v))
+        labels = [v for v in labels if values[v] or v in chosen] + [
+            v for v in chosen if v not in values
+        ]
+        block[name] = [
+            {
+                "value": label,
+                "count": values.get(label, 0),
+                "selected": label in chosen,
+                "toggle_url": params.url(
+                    base_path,
+                    page=1,
+                    **{
+                        key: tuple(v for v in chosen if v != label)
+                        if label in chosen
+                        else (*chosen, label)
+                    },
+                ),
+            }
+            for label in labels
+        ]
+    years = counts["year"]
+    ordered = sorted((v for v in years if v != UNDATED and years[v]), reverse=True)
+    if years.get(UNDATED):
+        ordered.append(UNDATED)
+    block["year"] = [year_value(label, years[label], params, base_path) for label in ordered]
+    return block
+
+
+def year_value(label: str, count: int, params, base_path: str) -> dict:
+    """One year's facet value; selecting a year alone narrows the range to it."""
+    if label == UNDATED:
+        return {"value": label, "count": count, "selected": False, "toggle_url": None}
+    year = int(label)
+    low, high = params.year_from, params.year_to
+    selected = (low is not None or high is not None) and (low or 0) <= year <= (high or 10**4)
+    only = low == year == high
+    toggle = (
+        params.url(base_path, page=1, year_from=None, year_to=None)
+        if only
+        else params.url(base_path, page=1, year_from=year, year_to=year)
+    )
+    return {"value": label, "count": count, "selected": selected, "toggle_url": toggle}

@@ -43,6 +43,11 @@ class SearchParams:
             "year_to": self.year_to,
         }
 
+    def url(self, base_path: str, **changes) -> str:
+        """The link to these parameters with some changed, on the page at `base_path`."""
+        query = self.to_query(**changes)
+        return f"{base_path}?{query}" if query else base_path
+
     def to_query(self, **changes) -> str:
         """The query string of these parameters with some changed (defaults left out)."""
         params = replace(self, **changes)

@@ -36,6 +36,8 @@ from indexer.schema import (
 from indexer.thesaurus import Thesaurus
 from indexer.vocabulary import label_key
 
+from .notices import Notice, Reason, messages
+
 # Query-time weight of a word found in each field (content holds all text; see schema),
 # tuned with bench/relevance.py.
 FIELD_WEIGHTS = {CONTENT: 1.0, TITLE: 0.2, TOPIC_TEXT: 0.1, DESCRIPTION: 0.05}
@@ -79,7 +81,7 @@ _OPERATORS = re.compile(r"\b(OR|NOT)\b|\[|(?<![\w.])(title|description|body|year
 _SYNTAX = re.compile(r'[()"*?~^:\[\]{}]|\b(AND|OR|NOT|TO)\b')
 
 
-@dataclass
+@dataclass(frozen=True)
 class ParsedQuery:
     """A visitor's query as Whoosh will run it, with everything the response reports."""
 
@@ -89,7 +91,7 @@ class ParsedQuery:
     units: list[query.Query] = field(default_factory=list)
     negatives: list[query.Query] = field(default_factory=list)
     min_match: int = 0
-    notices: list[str] = field(default_factory=list)
+    notices: tuple[Notice, ...] = ()
     expansions: list[dict] = field(default_factory=list)
     facet_terms: list[tuple[str, str]] = field(default_factory=list)
     facet_filter: query.Query | None = None
@@ -100,17 +102,24 @@ class ParsedQuery:
 
 
 def clean_query(text: str) -> tuple[str, list[str]]:
+    """Text without control characters, composed, one space between words, bounded; and
+    the sentences saying what was changed."""
+    text, notices = clean(text)
+    return text, messages(notices)
+
+
+def clean(text: str) -> tuple[str, list[Notice]]:
     """Text without control characters, composed, one space between words, bounded."""
     notices = []
     # Tabs and line breaks are spaces pasted in; any other control character is noted.
     text = text or ""
     if _INVISIBLE.search(text) or any(char not in "\t\n\r" for char in _CONTROL.findall(text)):
-        notices.append("The query's control characters were ignored.")
+        notices.append(Notice.of(Reason.CONTROL_CHARACTERS))
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _INVISIBLE.sub("", text)))
     text = _SPACES.sub(" ", text).strip()
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
-        notices.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
+        notices.append(Notice.of(Reason.CUT, limit=MAX_QUERY_CHARS))
     return text, notices
 
 
@@ -219,14 +228,14 @@ class QueryBuilder:
 
     def parse(self, raw: str) -> ParsedQuery:
         """The ParsedQuery of a visitor's raw query text (never raises on bad syntax)."""
-        text, notices = clean_query(raw)
+        text, notices = clean(raw)
         text, facet_filter, facet_terms = self.take_facet_clauses(text, notices)
         if not text:
             return ParsedQuery(
                 text=raw.strip()[:MAX_QUERY_CHARS] if raw else "",
                 query=_combine(Every(), [], facet_filter),
                 mode=BROWSE,
-                notices=notices,
+                notices=tuple(notices),
                 facet_terms=facet_terms,
                 facet_filter=facet_filter,
             )
@@ -251,7 +260,7 @@ class QueryBuilder:
         # group words that must all match anyway, and are flattened.
         explicit = bool(_OPERATORS.search(syntax))
         if parsed is None:
-            notices.append(f"The query had {problem}; its words were searched instead.")
+            notices.append(Notice.of(Reason.PLAIN_WORDS, problem=problem))
             units, negatives = (
                 [self.word_unit(w) for w in dict.fromkeys(self.words(_SYNTAX.sub(" ", text)))],
                 [],
@@ -266,7 +275,7 @@ class QueryBuilder:
         units = self.expand(units, expansions)
         self.weigh_repeats(units, text)
         if len(units) > MAX_UNITS:
-            notices.append(f"Only the first {MAX_UNITS} words of the query were used.")
+            notices.append(Notice.of(Reason.TOO_MANY_WORDS, limit=MAX_UNITS))
             units = units[:MAX_UNITS]
         min_match = len(units) if explicit else self.policy.minimum(len(units))
         if mode == ALL and min_match < len(units):
@@ -284,13 +293,13 @@ class QueryBuilder:
             units=units,
             negatives=negatives,
             min_match=min_match,
-            notices=notices,
+            notices=tuple(notices),
             expansions=expansions,
             facet_terms=facet_terms,
             facet_filter=facet_filter,
         )
 
-    def take_facet_clauses(self, text: str, notices: list[str]):
+    def take_facet_clauses(self, text: str, notices: list[Notice]):
         """Remove `topic:`/`type:` clauses from the text; return them as an exact filter."""
         required, excluded, terms = [], [], []
 
@@ -300,7 +309,7 @@ class QueryBuilder:
             fieldname = FACET_NAMES[name]
             labels = resolve_label(value, self.labels[fieldname])
             if not labels:
-                notices.append(f"No {name} matches {value!r}.")
+                notices.append(Notice.of(Reason.NO_FACET_MATCH, facet=name, value=value))
             clause = Or([Term(fieldname, label) for label in labels]) if labels else query.NullQuery
             (excluded if negate else required).append(clause)
             terms.extend((fieldname, label) for label in labels)
@@ -312,11 +321,11 @@ class QueryBuilder:
         positive = And(required) if required else Every()
         return text, (AndNot(positive, Or(excluded)) if excluded else positive), terms
 
-    def bound(self, nodes: list[query.Query], notices: list[str]) -> list[query.Query]:
+    def bound(self, nodes: list[query.Query], notices: list[Notice]) -> list[query.Query]:
         """Nodes with wildcard and fuzzy terms replaced by their most common expansions."""
         return [self._bound(node, notices) for node in nodes]
 
-    def _bound(self, node: query.Query, notices: list[str]) -> query.Query:
+    def _bound(self, node: query.Query, notices: list[Notice]) -> query.Query:
         if isinstance(node, query.NumericRange) and node.fieldname == YEAR:
             return self._year_terms(node)
         if isinstance(node, query.FuzzyTerm):
@@ -347,7 +356,7 @@ class QueryBuilder:
         prefix = typed[: node.prefixlength]
         return self.reader.terms_within(CONTENT, typed, node.maxdist, prefix=len(prefix))
 
-    def _expand_terms(self, node: query.MultiTerm, notices: list[str]) -> query.Query:
+    def _expand_terms(self, node: query.MultiTerm, notices: list[Notice]) -> query.Query:
         found = (
             self._fuzzy_words(node)
             if isinstance(node, query.FuzzyTerm)
@@ -359,9 +368,7 @@ class QueryBuilder:
         if len(words) > MAX_EXPANSIONS:
             words.sort(key=lambda w: -self.reader.doc_frequency(node.fieldname, w))
             words = words[:MAX_EXPANSIONS]
-            note = (
-                f"{node.text!r} matches many words; the {MAX_EXPANSIONS} most common were searched."
-            )
+            note = Notice.of(Reason.MANY_EXPANSIONS, text=node.text, kept=MAX_EXPANSIONS)
             if note not in notices:
                 notices.append(note)
         # Prefixes and wildcards give bytes; fuzzy terms give the words as text.
