@@ -9,7 +9,7 @@ from whoosh.query import And, Or, Term
 from indexer.schema import ID, TITLE, TOPIC, TYPE
 from indexer.vocabulary import label_key
 
-from .query import clean_query
+from .querytext import clean_query
 from .snapshots import Snapshot
 
 MAX_SUGGEST_CHARS = 100

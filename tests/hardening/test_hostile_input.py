@@ -19,7 +19,8 @@ import whoosh.spelling
 from bs4 import BeautifulSoup
 
 from search_app.params import MAX_FACET_VALUES, MAX_RAW_QUERY_CHARS, MAX_VALUE_CHARS
-from search_app.query import MAX_QUERY_CHARS, MAX_UNITS
+from search_app.query import MAX_UNITS
+from search_app.querytext import MAX_QUERY_CHARS
 from tests.search.conftest import FILM, FOOTAGE, USE_OF_FORCE
 from tests.web.conftest import (
     BREAKOUT,

@@ -7,7 +7,8 @@ import pytest
 from indexer.records import Resource
 from search_app import query as query_module
 from search_app.params import SearchParams
-from search_app.query import MAX_QUERY_CHARS, MAX_UNITS, clean_query
+from search_app.query import MAX_UNITS
+from search_app.querytext import MAX_QUERY_CHARS, clean_query
 from search_app.search import run_search
 
 from .conftest import (
