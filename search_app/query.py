@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
@@ -56,6 +57,11 @@ MOST = "most"  # longer queries: a minimum share of the words must match
 RANKED = "ranked"  # long natural-language queries: any word, best matches first
 ANY = "any"  # fallback when nothing matches all words
 PLAIN = "plain"  # the syntax was malformed: the words were searched as plain words
+
+# `year:2015..2020` (either end left open) as a range, read by Whoosh's range plugin.
+YEAR_DOTS = re.compile(
+    r"(?<=year:)(?P<open>)(?P<start>\d{4})?\.\.(?P<end>\d{4})?(?P<close>)(?=\s|\)|$)"
+)
 
 # Facets a query clause may name (`topic:...`), and the field of each.
 FACET_NAMES = {"topic": TOPIC, "type": TYPE}
@@ -126,6 +132,7 @@ class QueryBuilder:
         )
         self.parser.add_plugin(qparser.FuzzyTermPlugin())
         self.parser.add_plugin(qparser.FieldAliasPlugin({CONTENT: ["body"]}))
+        self.parser.add_plugin(qparser.RangePlugin(expr=YEAR_DOTS))
         self.labels = {
             name: [t.decode("utf-8") for t in self.reader.lexicon(name)] for name in (TOPIC, TYPE)
         }

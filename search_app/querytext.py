@@ -34,7 +34,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 _QUOTED = re.compile(r'"[^"]*"')
-_YEAR_RANGE = re.compile(r"\byear:(\d{4})?\.\.(\d{4})?(?=\s|\)|$)", re.IGNORECASE)
 _EXCLUDE = re.compile(r'(?<![^\s(])-(?=[\w"(])')
 _FIELD = re.compile(r"(?<![\w.])([A-Za-z_]+):")
 _EMPTY_FIELD = re.compile(r"(?<![\w.])[A-Za-z_]+:(?=\s|\)|$)")
@@ -111,19 +110,12 @@ def take_facet_clauses(text: str) -> tuple[str, list[FacetClause]]:
 
 def rewrite(text: str) -> str:
     """The text in the syntax Whoosh's parser reads: year ranges, `-word`, field names."""
-    syntax = _YEAR_RANGE.sub(_year_range, text)
-    syntax = _EXCLUDE.sub("NOT ", _PUNCTUATION_MARK.sub("", syntax))
+    syntax = _EXCLUDE.sub("NOT ", _PUNCTUATION_MARK.sub("", text))
     # The parser knows field names in lower case only: `Title:` means `title:`.
     return _FIELD.sub(
         lambda m: m.group(0).lower() if m.group(1).lower() in FIELD_NAMES else m.group(0),
         syntax,
     )
-
-
-def _year_range(match: re.Match) -> str:
-    """`year:2015..2020` as Whoosh's range syntax; an open end is left out (`[2015 TO]`),
-    as Whoosh reads `[2015 TO ]` as nothing at all."""
-    return "year:[" + " ".join(p for p in (match.group(1), "TO", match.group(2)) if p) + "]"
 
 
 def lint(syntax: str) -> str | None:
