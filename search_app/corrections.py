@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
+from indexer import facet_fields
 from indexer.schema import CONTENT
 
 from . import facets as facet_sets
@@ -78,11 +79,13 @@ def filter_removals(
     if current >= FEW_RESULTS:
         return []
     removals = []
-    options = [("topic", "topics", v) for v in params.topics] + [
-        ("type", "types", v) for v in params.types
+    options = [
+        (facet.name, value)
+        for facet in facet_fields.keyword_facets()
+        for value in params.values(facet.name)
     ]
-    for name, key, value in options:
-        remaining = tuple(v for v in getattr(params, key) if v != value)
+    for name, value in options:
+        remaining = tuple(v for v in params.values(name) if v != value)
         without = dict(selected, **{name: sets.union(name, remaining) if remaining else None})
         total = len(facet_sets.intersect(found.matched, without))
         if total > current:
@@ -91,16 +94,17 @@ def filter_removals(
                     "facet": name,
                     "value": value,
                     "total": total,
-                    "url": params.url(base_path, page=1, **{key: remaining}),
+                    "url": params.url(base_path, page=1, selected=params.choosing(name, remaining)),
                 }
             )
-    if selected["year"] is not None:
-        total = len(facet_sets.intersect(found.matched, selected, skip="year"))
+    years = facet_fields.range_facet().name
+    if selected[years] is not None:
+        total = len(facet_sets.intersect(found.matched, selected, skip=years))
         if total > current:
             label = f"{params.year_from or '…'}–{params.year_to or '…'}"
             removals.append(
                 {
-                    "facet": "year",
+                    "facet": years,
                     "value": label,
                     "total": total,
                     "url": params.url(base_path, page=1, year_from=None, year_to=None),

@@ -21,17 +21,15 @@ from itertools import islice
 from whoosh import qparser, query
 from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Term
 
+from indexer import facet_fields
 from indexer.schema import (
     CONTENT,
     DESCRIPTION,
     SEARCH_FIELDS,
     TITLE,
-    TOPIC,
     TOPIC_TEXT,
-    TYPE,
     UNDATED,
     YEAR,
-    YEAR_FACET,
     text_analyzer,
 )
 from indexer.thesaurus import Thesaurus
@@ -62,9 +60,6 @@ PLAIN = "plain"  # the syntax was malformed: the words were searched as plain wo
 YEAR_DOTS = re.compile(
     r"(?<=year:)(?P<open>)(?P<start>\d{4})?\.\.(?P<end>\d{4})?(?P<close>)(?=\s|\)|$)"
 )
-
-# Facets a query clause may name (`topic:...`), and the field of each.
-FACET_NAMES = {"topic": TOPIC, "type": TYPE}
 
 
 @dataclass(frozen=True)
@@ -133,11 +128,15 @@ class QueryBuilder:
         self.parser.add_plugin(qparser.FuzzyTermPlugin())
         self.parser.add_plugin(qparser.FieldAliasPlugin({CONTENT: ["body"]}))
         self.parser.add_plugin(qparser.RangePlugin(expr=YEAR_DOTS))
+        # Each keyword facet's labels, by field.
         self.labels = {
-            name: [t.decode("utf-8") for t in self.reader.lexicon(name)] for name in (TOPIC, TYPE)
+            facet.field: [t.decode("utf-8") for t in self.reader.lexicon(facet.field)]
+            for facet in facet_fields.keyword_facets()
         }
         self.years = [
-            int(t) for t in self.reader.lexicon(YEAR_FACET) if t.decode("utf-8") != UNDATED
+            int(t)
+            for t in self.reader.lexicon(facet_fields.range_facet().field)
+            if t.decode("utf-8") != UNDATED
         ]
 
     def words(self, text: str) -> list[str]:
@@ -220,7 +219,7 @@ class QueryBuilder:
         (field, label) terms they name."""
         required, excluded, terms = [], [], []
         for clause in clauses:
-            fieldname = FACET_NAMES[clause.facet]
+            fieldname = facet_fields.named(clause.facet).field
             labels = querytext.resolve_label(clause.value, self.labels[fieldname])
             if not labels:
                 notices.append(

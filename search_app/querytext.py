@@ -10,10 +10,12 @@ only) and says why. `query.QueryBuilder` turns the prepared text into a query tr
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
+from indexer import facet_fields
 from indexer.schema import CONTENT, DESCRIPTION, TITLE, YEAR
 from indexer.vocabulary import label_key
 
@@ -25,8 +27,6 @@ MIN_WILDCARD_PREFIX = 2
 # Field names a query may use. The body's words are indexed once, in `content` with the
 # rest of the text, so `body:` (an alias of `content`) searches all of a resource's text.
 FIELD_NAMES = {"title": TITLE, "description": DESCRIPTION, "body": CONTENT, "year": YEAR}
-# Facets a query may name in a clause (`topic:...`): an exact filter, not words.
-CLAUSE_FACETS = ("topic", "type")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 # Invisible marks pasted from web pages inside words (soft hyphen, zero-width space, word
@@ -45,13 +45,16 @@ _OPERATORS = re.compile(r"\b(OR|NOT)\b|\[|(?<![\w.])(title|description|body|year
 _SYNTAX = re.compile(r'[()"*?~^:\[\]{}]|\b(AND|OR|NOT|TO)\b')
 
 
+@functools.cache
 def _facet_clause(names: tuple[str, ...]) -> re.Pattern:
     """`name:"a value"` or `name:value` of any of the facets, `-` before it to exclude."""
     alternatives = "|".join(re.escape(name) for name in names)
     return re.compile(rf'(?<!\S)(-?)({alternatives}):(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
 
 
-_FACET_CLAUSE = _facet_clause(CLAUSE_FACETS)
+def clause_facets() -> tuple[str, ...]:
+    """The facets a query may name in a clause (`topic:...`): an exact filter, not words."""
+    return tuple(facet.name for facet in facet_fields.FACETS if facet.clause)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ def take_facet_clauses(text: str) -> tuple[str, list[FacetClause]]:
         clauses.append(FacetClause(match.group(2).lower(), value, match.group(1) == "-"))
         return " "
 
-    return _SPACES.sub(" ", _FACET_CLAUSE.sub(take, text)).strip(), clauses
+    pattern = _facet_clause(clause_facets())
+    return _SPACES.sub(" ", pattern.sub(take, text)).strip(), clauses
 
 
 def rewrite(text: str) -> str:

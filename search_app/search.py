@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from markupsafe import escape
 from whoosh.query import AndNot, Not, Or, Term
 
+from indexer import facet_fields
 from indexer.schema import (
     BODY,
     CONTENT,
@@ -68,9 +69,7 @@ def search(snapshot: Snapshot, params: SearchParams) -> Searched:
     parsed = snapshot.builder.parse(params.q)
     params, unknown = canonical(snapshot.builder.labels, params)
     sets = snapshot.shared.facets
-    selected = facet_sets.selections(
-        sets, params.topics, params.types, params.year_from, params.year_to
-    )
+    selected = facet_sets.selections(sets, params)
     found = match(snapshot, parsed, selected)
     fallback = (found.fallback,) if found.fallback else ()
     return Searched(parsed, params, selected, found, (*parsed.notices, *unknown, *fallback))
@@ -79,15 +78,16 @@ def search(snapshot: Snapshot, params: SearchParams) -> Searched:
 def canonical(labels: dict, params: SearchParams) -> tuple[SearchParams, list[Notice]]:
     """Facet selections spelled as the index spells them (any case); unknown ones noted."""
     chosen, notices = {}, []
-    for name, key, fieldname in (("topic", "topics", TOPIC), ("type", "types", TYPE)):
+    for facet in facet_fields.keyword_facets():
         resolved = []
-        for value in getattr(params, key):
-            exact = [label for label in labels[fieldname] if label_key(label) == label_key(value)]
+        for value in params.values(facet.name):
+            known = labels[facet.field]
+            exact = [label for label in known if label_key(label) == label_key(value)]
             if not exact:
-                notices.append(Notice.of(Reason.UNKNOWN_SELECTION, facet=name, value=value))
+                notices.append(Notice.of(Reason.UNKNOWN_SELECTION, facet=facet.name, value=value))
             resolved.append(exact[0] if exact else value)
-        chosen[key] = tuple(dict.fromkeys(resolved))
-    return replace(params, **chosen), notices
+        chosen[facet.name] = tuple(dict.fromkeys(resolved))
+    return replace(params, selected=chosen), notices
 
 
 def ordered(snapshot: Snapshot, searched: Searched, stop: int | None) -> list[tuple]:

@@ -21,7 +21,7 @@ FALLBACK = "No resource matches all the words; showing those that match some."
 def matched(snapshot, q: str) -> dict:
     """The parts of a Match that say what ran, with its documents as resource ids."""
     sets = snapshot.shared.facets
-    found = match(snapshot, snapshot.builder.parse(q), selections(sets, (), (), None, None))
+    found = match(snapshot, snapshot.builder.parse(q), selections(sets, SearchParams()))
     fields = snapshot.searcher.stored_fields
     return {
         "ids": sorted(fields(d)["id"] for d in found.filtered),
