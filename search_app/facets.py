@@ -8,6 +8,9 @@ then counts by intersection: each facet is counted over the matches filtered by 
 would be. Multi-valued topics and types count once per resource; resources without a year
 are in the "Undated" bucket. The orders of the non-relevance sorts are ranked once per
 version too, so a page of 100,000 sorted results is a partial sort of integers.
+
+The facets are those of the registry (`indexer.facet_fields.FACETS`); `facet_values` shapes
+their counts into the response's `facets` block, each value with its ready `toggle_url`.
 """
 
 from __future__ import annotations
