@@ -111,8 +111,7 @@ def params_of(query: dict) -> SearchParams:
     """The search parameters of a mix query, as `/search.json` would parse them."""
     return SearchParams(
         q=query["q"],
-        topics=tuple(query["topics"]),
-        types=tuple(query["types"]),
+        selected={"topic": tuple(query["topics"]), "type": tuple(query["types"])},
         year_from=query["year_from"],
         year_to=query["year_to"],
         sort=query["sort"],

@@ -22,16 +22,12 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-from . import whoosh_fixes  # noqa: F401  (applied on import)
+from . import (
+    facet_fields,
+    whoosh_fixes,  # noqa: F401  (applied on import)
+)
+from .facet_fields import TOPIC, TYPE, UNDATED, YEAR, YEAR_FACET  # noqa: F401  (field names)
 from .records import Resource
-
-# Facet fields: one indexed term per value, values stored as printed (canonical labels).
-TOPIC = "topic"
-TYPE = "type"
-YEAR = "year"
-YEAR_FACET = "year_facet"
-FACET_FIELDS = (TOPIC, TYPE, YEAR_FACET)
-UNDATED = "Undated"
 
 # Text fields. `content` holds all of a resource's text (title, topics, description, body)
 # and carries the BM25 ranking; a word also found in the title, topics or description
@@ -108,8 +104,11 @@ def make_schema() -> fields.Schema:
         description=text(stored=True),
         # Stored for snippets; its words are indexed once, in `content`.
         body=fields.STORED(),
-        topic=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
-        type=fields.KEYWORD(stored=True, lowercase=False, scorable=False),
+        # Each keyword facet: its labels as printed, one term each.
+        **{
+            facet.field: fields.KEYWORD(stored=True, lowercase=False, scorable=False)
+            for facet in facet_fields.keyword_facets()
+        },
         year=fields.NUMERIC(int, bits=YEAR_BITS, stored=True, sortable=True, signed=False),
         year_facet=fields.ID(),
         sections=fields.STORED(),
@@ -133,8 +132,10 @@ def to_document(resource: Resource) -> dict:
         TOPIC_TEXT: " ".join(resource.topics),
         DESCRIPTION: resource.description,
         BODY: resource.body,
-        TOPIC: list(resource.topics),
-        TYPE: list(resource.types),
+        **{
+            facet.field: list(getattr(resource, facet.attribute))
+            for facet in facet_fields.keyword_facets()
+        },
         YEAR_FACET: UNDATED if resource.year is None else str(resource.year),
         SECTIONS: list(resource.sections),
         SOURCES: [

@@ -6,21 +6,21 @@ from pathlib import Path
 
 from whoosh.query import Term
 
-from .schema import FACET_FIELDS, ID, TITLE, TOPIC, TYPE, UNDATED, YEAR, YEAR_FACET
+from . import facet_fields
+from .facet_fields import RANGE
+from .schema import ID, TITLE, TOPIC, TYPE, UNDATED, YEAR
 from .store import IndexStore
 
-FACET_NAMES = {TOPIC: "topic", TYPE: "type", YEAR_FACET: "year"}
 
-
-def facet_counts(searcher, field: str) -> list[dict]:
-    """Each value of a facet field with the number of live documents that carry it."""
+def facet_counts(searcher, facet: facet_fields.Facet) -> list[dict]:
+    """Each value of a facet with the number of live documents that carry it."""
     counts = []
-    for term in searcher.lexicon(field):
+    for term in searcher.lexicon(facet.field):
         value = term.decode("utf-8")
-        count = sum(1 for _ in searcher.docs_for_query(Term(field, value)))
+        count = sum(1 for _ in searcher.docs_for_query(Term(facet.field, value)))
         if count:
             counts.append({"value": value, "count": count})
-    if field == YEAR_FACET:
+    if facet.kind == RANGE:
         return sorted(counts, key=lambda c: (c["value"] == UNDATED, c["value"]))
     return sorted(counts, key=lambda c: (-c["count"], c["value"]))
 
@@ -38,7 +38,7 @@ def index_stats(index: Path, with_resources: bool = True) -> dict:
                 "corpus": published.manifest.get("corpus"),
                 "documents": searcher.doc_count(),
             },
-            "facets": {FACET_NAMES[f]: facet_counts(searcher, f) for f in FACET_FIELDS},
+            "facets": {f.name: facet_counts(searcher, f) for f in facet_fields.FACETS},
             "report": published.manifest.get("report", {}),
         }
         if with_resources:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from werkzeug.datastructures import MultiDict
 
+from indexer import facet_fields
 from indexer.options import index_option
 
 from .errors import UserError
@@ -31,6 +32,16 @@ def workers_for_machine() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
+def facet_options(command):
+    """A repeatable `--<facet>` option for each keyword facet of the registry."""
+    for facet in reversed(facet_fields.keyword_facets()):
+        help_text = f"Only this {facet.name} (repeat for several: OR)."
+        command = click.option(f"--{facet.name}", facet.name, multiple=True, help=help_text)(
+            command
+        )
+    return command
+
+
 @click.group()
 @click.version_option(package_name="knowledge-lab-search")
 def cli() -> None:
@@ -39,8 +50,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("text", default="")
-@click.option("--topic", multiple=True, help="Only this topic (repeat for several: OR).")
-@click.option("--type", "types", multiple=True, help="Only this type (repeat for several: OR).")
+@facet_options
 @click.option("--year-from", type=int, help="Only resources from this year on.")
 @click.option("--year-to", type=int, help="Only resources up to this year.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -57,14 +67,14 @@ def cli() -> None:
 @click.option("--ris", "export", flag_value="ris", help="Print every match as RIS.")
 @click.option("--bib", "export", flag_value="bib", help="Print every match as BibTeX.")
 @index_option
-def query(text, topic, types, year_from, year_to, sort, limit, page, as_json, export, index):
+def query(text, year_from, year_to, sort, limit, page, as_json, export, index, **selected):
     """Search the index and print ranked results with facet counts.
 
     Example: resource-search query "crisis intervention" --topic "Use of Force" --json
     """
     args = MultiDict([("q", text), ("sort", sort), ("per_page", str(limit)), ("page", str(page))])
-    args.setlist("topic", list(topic))
-    args.setlist("type", list(types))
+    for facet in facet_fields.keyword_facets():
+        args.setlist(facet.name, list(selected[facet.name]))
     for name, value in (("year_from", year_from), ("year_to", year_to)):
         if value is not None:
             args[name] = str(value)

@@ -8,6 +8,9 @@ then counts by intersection: each facet is counted over the matches filtered by 
 would be. Multi-valued topics and types count once per resource; resources without a year
 are in the "Undated" bucket. The orders of the non-relevance sorts are ranked once per
 version too, so a page of 100,000 sorted results is a partial sort of integers.
+
+The facets are those of the registry (`indexer.facet_fields.FACETS`); `facet_values` shapes
+their counts into the response's `facets` block, each value with its ready `toggle_url`.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh.query import Term
 
+from indexer import facet_fields
+from indexer.facet_fields import KEYWORD
 from indexer.records import YEAR_CEILING
-from indexer.schema import MISSING_YEAR_SORT, TITLE_SORT, TOPIC, TYPE, UNDATED, YEAR, YEAR_FACET
-
-FACETS = {"topic": TOPIC, "type": TYPE, "year": YEAR_FACET}
+from indexer.schema import MISSING_YEAR_SORT, TITLE_SORT, UNDATED, YEAR
 
 
 class DocSet:
@@ -143,13 +146,13 @@ class FacetSets:
         """Read the value sets from the index's posting lists, and rank the sort orders."""
         size = searcher.reader().doc_count_all()
         values = {}
-        for name, fieldname in FACETS.items():
-            values[name] = {}
-            for term in searcher.lexicon(fieldname):
+        for facet in facet_fields.FACETS:
+            values[facet.name] = {}
+            for term in searcher.lexicon(facet.field):
                 label = term.decode("utf-8")
-                docs = DocSet.of(searcher.docs_for_query(Term(fieldname, label)), size)
+                docs = DocSet.of(searcher.docs_for_query(Term(facet.field, label)), size)
                 if docs:
-                    values[name][label] = docs
+                    values[facet.name][label] = docs
         everything = DocSet(_live(searcher, size))
         return cls(values, everything, size, SortOrders.read(searcher, size))
 
@@ -169,17 +172,21 @@ class FacetSets:
         if year_from is None and year_to is None:
             return None
         low, high = year_from or 0, year_to or YEAR_CEILING
-        labels = [v for v in self.values["year"] if v != UNDATED and low <= int(v) <= high]
-        return self.union("year", labels)
+        name = facet_fields.range_facet().name
+        labels = [v for v in self.values[name] if v != UNDATED and low <= int(v) <= high]
+        return self.union(name, labels)
 
 
-def selections(sets: FacetSets, topics, types, year_from, year_to) -> dict[str, DocSet | None]:
+def selections(sets: FacetSets, params) -> dict[str, DocSet | None]:
     """Each facet's selected documents (None where nothing is selected)."""
-    return {
-        "topic": sets.union("topic", topics) if topics else None,
-        "type": sets.union("type", types) if types else None,
-        "year": sets.years(year_from, year_to),
-    }
+    selected = {}
+    for facet in facet_fields.FACETS:
+        if facet.kind == KEYWORD:
+            chosen = params.values(facet.name)
+            selected[facet.name] = sets.union(facet.name, chosen) if chosen else None
+        else:
+            selected[facet.name] = sets.years(params.year_from, params.year_to)
+    return selected
 
 
 def intersect(base: DocSet, selected: dict, skip: str | None = None) -> DocSet:
@@ -194,7 +201,72 @@ def intersect(base: DocSet, selected: dict, skip: str | None = None) -> DocSet:
 def count(sets: FacetSets, matched: DocSet, selected: dict) -> dict[str, dict[str, int]]:
     """For each facet, each value's count among the matches filtered by the other facets."""
     counts = {}
-    for name in FACETS:
-        pool = intersect(matched, selected, skip=name)
-        counts[name] = {label: pool.count_in(docs) for label, docs in sets.values[name].items()}
+    for facet in facet_fields.FACETS:
+        pool = intersect(matched, selected, skip=facet.name)
+        values = sets.values[facet.name]
+        counts[facet.name] = {label: pool.count_in(docs) for label, docs in values.items()}
     return counts
+
+
+def facet_values(counts: dict, params, base_path: str) -> dict[str, list[dict]]:
+    """The response's `facets` block: each facet's values with their count, whether they
+    are selected, and the link that toggles them (Datasette's facet JSON)."""
+    return {
+        facet.name: (
+            keyword_values(facet.name, counts[facet.name], params, base_path)
+            if facet.kind == KEYWORD
+            else range_values(counts[facet.name], params, base_path)
+        )
+        for facet in facet_fields.FACETS
+    }
+
+
+def keyword_values(name: str, values: dict[str, int], params, base_path: str) -> list[dict]:
+    """A keyword facet's values, commonest first; selected ones kept even when none match."""
+    chosen = params.values(name)
+    labels = sorted(values, key=lambda v: (-values[v], v))
+    labels = [v for v in labels if values[v] or v in chosen] + [
+        v for v in chosen if v not in values
+    ]
+    return [
+        {
+            "value": label,
+            "count": values.get(label, 0),
+            "selected": label in chosen,
+            "toggle_url": params.url(
+                base_path,
+                page=1,
+                selected=params.choosing(
+                    name,
+                    [v for v in chosen if v != label] if label in chosen else [*chosen, label],
+                ),
+            ),
+        }
+        for label in labels
+    ]
+
+
+def range_values(years: dict[str, int], params, base_path: str) -> list[dict]:
+    """The year facet's values, newest first, then the undated."""
+    ordered = sorted((v for v in years if v != UNDATED and years[v]), reverse=True)
+    if years.get(UNDATED):
+        ordered.append(UNDATED)
+    return [year_value(label, years[label], params, base_path) for label in ordered]
+
+
+def year_value(label: str, count: int, params, base_path: str) -> dict:
+    """One year's facet value; selecting a year alone narrows the range to it."""
+    if label == UNDATED:
+        return {"value": label, "count": count, "selected": False, "toggle_url": None}
+    year = int(label)
+    low, high = params.year_from, params.year_to
+    selected = (low is not None or high is not None) and (low or 0) <= year <= (
+        high or YEAR_CEILING
+    )
+    only = low == year == high
+    toggle = (
+        params.url(base_path, page=1, year_from=None, year_to=None)
+        if only
+        else params.url(base_path, page=1, year_from=year, year_to=year)
+    )
+    return {"value": label, "count": count, "selected": selected, "toggle_url": toggle}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from indexer import facet_fields
 from indexer.records import MAX_YEAR, MIN_YEAR
 
 from .errors import UserError
@@ -22,27 +23,58 @@ MAX_VALUE_CHARS = 200
 MAX_RAW_QUERY_CHARS = 20_000
 
 
+Selection = tuple[tuple[str, tuple[str, ...]], ...]
+
+
 @dataclass(frozen=True)
 class SearchParams:
-    """One search: query text, facet selections, year range, sort and page."""
+    """One search: query text, facet selections, year range, sort and page.
+
+    `selected` holds each keyword facet's selected values; it may be given as a mapping
+    (`selected={"topic": ("Use of Force",)}`) and is kept as (name, values) pairs in
+    registry order, facets without a value left out, so equal selections compare equal.
+    """
 
     q: str = ""
-    topics: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
+    selected: Selection = ()
     year_from: int | None = None
     year_to: int | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
+    def __post_init__(self):
+        chosen = dict(self.selected)
+        pairs = tuple(
+            (facet.name, tuple(chosen[facet.name]))
+            for facet in facet_fields.keyword_facets()
+            if chosen.get(facet.name)
+        )
+        object.__setattr__(self, "selected", pairs)
+
+    def values(self, name: str) -> tuple[str, ...]:
+        """The selected values of a keyword facet."""
+        return dict(self.selected).get(name, ())
+
+    def choosing(self, name: str, values) -> Selection:
+        """The selections with one facet's values replaced."""
+        return tuple({**dict(self.selected), name: tuple(values)}.items())
+
     def filters(self) -> dict:
         """The facet selections as the response's `query.filters` shows them."""
+        low, high = facet_fields.range_facet().bounds
         return {
-            "topic": list(self.topics),
-            "type": list(self.types),
-            "year_from": self.year_from,
-            "year_to": self.year_to,
+            **{
+                facet.name: list(self.values(facet.name)) for facet in facet_fields.keyword_facets()
+            },
+            low: self.year_from,
+            high: self.year_to,
         }
+
+    def url(self, base_path: str, **changes) -> str:
+        """The link to these parameters with some changed, on the page at `base_path`."""
+        query = self.to_query(**changes)
+        return f"{base_path}?{query}" if query else base_path
 
     def to_query(self, **changes) -> str:
         """The query string of these parameters with some changed (defaults left out)."""
@@ -50,10 +82,11 @@ class SearchParams:
         pairs: list[tuple[str, str]] = []
         if params.q:
             pairs.append(("q", params.q))
-        pairs += [("topic", t) for t in params.topics] + [("type", t) for t in params.types]
-        for name in ("year_from", "year_to"):
-            if getattr(params, name) is not None:
-                pairs.append((name, str(getattr(params, name))))
+        pairs += [(name, value) for name, values in params.selected for value in values]
+        low, high = facet_fields.range_facet().bounds
+        for name, value in ((low, params.year_from), (high, params.year_to)):
+            if value is not None:
+                pairs.append((name, str(value)))
         if params.sort != "relevance":
             pairs.append(("sort", params.sort))
         if params.page != 1:
@@ -97,14 +130,14 @@ def parse_params(args) -> SearchParams:
     sort = (args.get("sort") or "relevance").strip().lower()
     if sort not in SORTS:
         raise UserError(f"sort must be one of {', '.join(SORTS)} (got {sort[:20]!r})")
-    year_from = _integer(args, "year_from", None, MIN_YEAR, MAX_YEAR)
-    year_to = _integer(args, "year_to", None, MIN_YEAR, MAX_YEAR)
+    low, high = facet_fields.range_facet().bounds
+    year_from = _integer(args, low, None, MIN_YEAR, MAX_YEAR)
+    year_to = _integer(args, high, None, MIN_YEAR, MAX_YEAR)
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise UserError(f"year_from ({year_from}) must not be after year_to ({year_to})")
+        raise UserError(f"{low} ({year_from}) must not be after {high} ({year_to})")
     return SearchParams(
         q=q,
-        topics=_values(args, "topic"),
-        types=_values(args, "type"),
+        selected={facet.name: _values(args, facet.name) for facet in facet_fields.keyword_facets()},
         year_from=year_from,
         year_to=year_to,
         sort=sort,

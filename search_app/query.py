@@ -1,18 +1,19 @@
-"""Step one of a search: the visitor's text -> a Whoosh query, and what was done to it.
+"""Step one of a search, the tree layer: prepared text -> a Whoosh query, and what was done.
 
-Whoosh's parser does the parsing (words, "phrases", OR, NOT, prefix*, fuzzy~, fields,
-ranges). Around it this module: cleans and bounds the text; turns `topic:`/`type:` clauses
-into exact facet terms and `year:2015..2020` into a range; lints the syntax and, when it is
-malformed, falls back to the plain words and says so; restores the weight of repeated
-words (the parser drops duplicates); expands thesaurus terms both ways; and bounds the
-cost of wildcard and fuzzy expansion.
+`querytext` cleans, rewrites and lints the text; Whoosh's parser parses it (words,
+"phrases", OR, NOT, prefix*, fuzzy~, fields, ranges). This module then builds the query the
+search runs, returning new nodes rather than changing the parsed ones: facet clauses as an
+exact filter; the top-level units and exclusions; wildcard, fuzzy and year-range terms
+bounded (`bound`); thesaurus terms expanded both ways (`expand`); the weight of repeated
+words restored, as the parser drops duplicates (`weigh_repeats`); and how many units must
+match (`MatchPolicy`). Malformed syntax runs as its plain words, and says so.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
@@ -20,29 +21,28 @@ from itertools import islice
 from whoosh import qparser, query
 from whoosh.query import And, AndNot, Every, Not, Or, Phrase, Term
 
+from indexer import facet_fields
 from indexer.records import YEAR_CEILING
 from indexer.schema import (
     CONTENT,
     DESCRIPTION,
     SEARCH_FIELDS,
     TITLE,
-    TOPIC,
     TOPIC_TEXT,
-    TYPE,
     UNDATED,
     YEAR,
-    YEAR_FACET,
     text_analyzer,
 )
 from indexer.thesaurus import Thesaurus
-from indexer.vocabulary import label_key
+
+from . import querytext
+from .notices import Notice, Reason
+from .querytext import MAX_QUERY_CHARS
 
 # Query-time weight of a word found in each field (content holds all text; see schema),
 # tuned with bench/relevance.py.
 FIELD_WEIGHTS = {CONTENT: 1.0, TITLE: 0.2, TOPIC_TEXT: 0.1, DESCRIPTION: 0.05}
-MAX_QUERY_CHARS = 1000
 MAX_UNITS = 32
-MIN_WILDCARD_PREFIX = 2
 MAX_EXPANSIONS = 64
 MAX_EXPANSION_SCAN = 5000
 MAX_FUZZY_DISTANCE = 2
@@ -57,30 +57,13 @@ RANKED = "ranked"  # long natural-language queries: any word, best matches first
 ANY = "any"  # fallback when nothing matches all words
 PLAIN = "plain"  # the syntax was malformed: the words were searched as plain words
 
-# Field names a query may use. The body's words are indexed once, in `content` with the
-# rest of the text, so `body:` (an alias of `content`) searches all of a resource's text.
-FIELD_NAMES = {"title": TITLE, "description": DESCRIPTION, "body": CONTENT, "year": YEAR}
-FACET_NAMES = {"topic": TOPIC, "type": TYPE}
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-# Invisible marks pasted from web pages inside words (soft hyphen, zero-width space, word
-# joiner, direction marks and embeddings, byte order mark): removed, so the word stays whole.
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_SPACES = re.compile(r"\s+")
-_FACET_CLAUSE = re.compile(r'(?<!\S)(-?)(topic|type):(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
-_YEAR_RANGE = re.compile(r"\byear:(\d{4})?\.\.(\d{4})?(?=\s|\)|$)", re.IGNORECASE)
-_EXCLUDE = re.compile(r'(?<![^\s(])-(?=[\w"(])')
-_FIELD = re.compile(r"(?<![\w.])([A-Za-z_]+):")
-_EMPTY_FIELD = re.compile(r"(?<![\w.])[A-Za-z_]+:(?=\s|\)|$)")
-_DANGLING = re.compile(r"^\s*(AND|OR)\b|\b(AND|OR|NOT)\s*$|\b(AND|OR|NOT)\s+(AND|OR)\b|\(\s*\)")
-_WILDCARD_TOKEN = re.compile(r"[^\s()\"]*[*?][^\s()\"]*")
-# A question mark ending a word is punctuation, not a one-letter wildcard.
-_PUNCTUATION_MARK = re.compile(r"(?<=\w)\?(?=[\s),.;:!]|$)")
-_OPERATORS = re.compile(r"\b(OR|NOT)\b|\[|(?<![\w.])(title|description|body|year):")
-_SYNTAX = re.compile(r'[()"*?~^:\[\]{}]|\b(AND|OR|NOT|TO)\b')
+# `year:2015..2020` (either end left open) as a range, read by Whoosh's range plugin.
+YEAR_DOTS = re.compile(
+    r"(?<=year:)(?P<open>)(?P<start>\d{4})?\.\.(?P<end>\d{4})?(?P<close>)(?=\s|\)|$)"
+)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ParsedQuery:
     """A visitor's query as Whoosh will run it, with everything the response reports."""
 
@@ -90,7 +73,7 @@ class ParsedQuery:
     units: list[query.Query] = field(default_factory=list)
     negatives: list[query.Query] = field(default_factory=list)
     min_match: int = 0
-    notices: list[str] = field(default_factory=list)
+    notices: tuple[Notice, ...] = ()
     expansions: list[dict] = field(default_factory=list)
     facet_terms: list[tuple[str, str]] = field(default_factory=list)
     facet_filter: query.Query | None = None
@@ -98,56 +81,6 @@ class ParsedQuery:
     def relaxed(self) -> query.Query:
         """The same words with any one of them enough (the zero-results fallback)."""
         return _combine(Or(self.units), self.negatives, self.facet_filter)
-
-
-def clean_query(text: str) -> tuple[str, list[str]]:
-    """Text without control characters, composed, one space between words, bounded."""
-    notices = []
-    # Tabs and line breaks are spaces pasted in; any other control character is noted.
-    text = text or ""
-    if _INVISIBLE.search(text) or any(char not in "\t\n\r" for char in _CONTROL.findall(text)):
-        notices.append("The query's control characters were ignored.")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _INVISIBLE.sub("", text)))
-    text = _SPACES.sub(" ", text).strip()
-    if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
-        notices.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
-    return text, notices
-
-
-def resolve_label(value: str, labels: list[str]) -> list[str]:
-    """The facet labels a visitor's value names: exact (any case), else containing it."""
-    key = label_key(value)
-    exact = [label for label in labels if label_key(label) == key]
-    if exact or not key:
-        return exact
-    return [label for label in labels if key in label_key(label)]
-
-
-def _lint(text: str) -> str | None:
-    """Why the query's syntax cannot be trusted, or None when it reads well."""
-    if text.count('"') % 2:
-        return "unbalanced quotes"
-    depth = 0
-    for char in re.sub(r'"[^"]*"', "", text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth:
-        return "unbalanced parentheses"
-    empty = _EMPTY_FIELD.search(text)
-    if empty:
-        return f"{empty.group(0)!r} with nothing after it"
-    for name in _FIELD.findall(re.sub(r'"[^"]*"', "", text)):
-        if name.lower() not in FIELD_NAMES:
-            return f"unknown field {name + ':'!r}"
-    if _DANGLING.search(text):
-        return "an AND, OR or NOT with nothing to join"
-    for token in _WILDCARD_TOKEN.findall(text):
-        literal = re.split(r"[*?]", token.split(":")[-1], maxsplit=1)[0]
-        if len(literal) < MIN_WILDCARD_PREFIX:
-            return f"a wildcard {token!r} with fewer than {MIN_WILDCARD_PREFIX} letters before it"
-    return None
 
 
 @dataclass(frozen=True)
@@ -186,7 +119,6 @@ class QueryBuilder:
     ):
         self.searcher = searcher
         self.policy = policy
-        self._syntax = ""
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.thesaurus = thesaurus or Thesaurus()
@@ -196,11 +128,16 @@ class QueryBuilder:
         )
         self.parser.add_plugin(qparser.FuzzyTermPlugin())
         self.parser.add_plugin(qparser.FieldAliasPlugin({CONTENT: ["body"]}))
+        self.parser.add_plugin(qparser.RangePlugin(expr=YEAR_DOTS))
+        # Each keyword facet's labels, by field.
         self.labels = {
-            name: [t.decode("utf-8") for t in self.reader.lexicon(name)] for name in (TOPIC, TYPE)
+            facet.field: [t.decode("utf-8") for t in self.reader.lexicon(facet.field)]
+            for facet in facet_fields.keyword_facets()
         }
         self.years = [
-            int(t) for t in self.reader.lexicon(YEAR_FACET) if t.decode("utf-8") != UNDATED
+            int(t)
+            for t in self.reader.lexicon(facet_fields.range_facet().field)
+            if t.decode("utf-8") != UNDATED
         ]
 
     def words(self, text: str) -> list[str]:
@@ -220,27 +157,20 @@ class QueryBuilder:
 
     def parse(self, raw: str) -> ParsedQuery:
         """The ParsedQuery of a visitor's raw query text (never raises on bad syntax)."""
-        text, notices = clean_query(raw)
-        text, facet_filter, facet_terms = self.take_facet_clauses(text, notices)
+        prepared = querytext.prepare(raw)
+        notices = list(prepared.notices)
+        facet_filter, facet_terms = self.facet_filter(prepared.clauses, notices)
+        text, syntax = prepared.text, prepared.syntax
         if not text:
             return ParsedQuery(
                 text=raw.strip()[:MAX_QUERY_CHARS] if raw else "",
                 query=_combine(Every(), [], facet_filter),
                 mode=BROWSE,
-                notices=notices,
+                notices=tuple(notices),
                 facet_terms=facet_terms,
                 facet_filter=facet_filter,
             )
-        syntax = _YEAR_RANGE.sub(_year_range, text)
-        syntax = _EXCLUDE.sub("NOT ", _PUNCTUATION_MARK.sub("", syntax))
-        # The parser knows field names in lower case only: `Title:` means `title:`.
-        syntax = _FIELD.sub(
-            lambda m: m.group(0).lower() if m.group(1).lower() in FIELD_NAMES else m.group(0),
-            syntax,
-        )
-        problem = _lint(syntax)
-        parsed = None
-        self._syntax = syntax
+        problem, parsed = prepared.problem, None
         if problem is None:
             try:
                 parsed = self.parser.parse(syntax)
@@ -248,26 +178,20 @@ class QueryBuilder:
                 problem = "a syntax the search cannot read"
         if parsed is not None and isinstance(parsed, type(query.NullQuery)) and self.words(text):
             problem, parsed = "a syntax the search cannot read", None
-        # Operators make a query precise: it then runs as written. Parentheses alone only
-        # group words that must all match anyway, and are flattened.
-        explicit = bool(_OPERATORS.search(syntax))
         if parsed is None:
-            notices.append(f"The query had {problem}; its words were searched instead.")
-            units, negatives = (
-                [self.word_unit(w) for w in dict.fromkeys(self.words(_SYNTAX.sub(" ", text)))],
-                [],
-            )
+            notices.append(Notice.of(Reason.PLAIN_WORDS, problem=problem))
+            words = dict.fromkeys(self.words(querytext.plain_words(text)))
+            units, negatives = [self.word_unit(w) for w in words], []
             mode, explicit = PLAIN, False
         else:
             units, negatives = _split(parsed)
-            mode = ALL
-        units = self.bound(units, notices)
-        negatives = self.bound(negatives, notices)
+            mode, explicit = ALL, prepared.explicit
+        units = self.bound(units, syntax, notices)
+        negatives = self.bound(negatives, syntax, notices)
         expansions: list[dict] = []
-        units = self.expand(units, expansions)
-        self.weigh_repeats(units, text)
+        units = self.weigh_repeats(self.expand(units, expansions), text)
         if len(units) > MAX_UNITS:
-            notices.append(f"Only the first {MAX_UNITS} words of the query were used.")
+            notices.append(Notice.of(Reason.TOO_MANY_WORDS, limit=MAX_UNITS))
             units = units[:MAX_UNITS]
         min_match = len(units) if explicit else self.policy.minimum(len(units))
         if mode == ALL and min_match < len(units):
@@ -285,51 +209,54 @@ class QueryBuilder:
             units=units,
             negatives=negatives,
             min_match=min_match,
-            notices=notices,
+            notices=tuple(notices),
             expansions=expansions,
             facet_terms=facet_terms,
             facet_filter=facet_filter,
         )
 
-    def take_facet_clauses(self, text: str, notices: list[str]):
-        """Remove `topic:`/`type:` clauses from the text; return them as an exact filter."""
+    def facet_filter(self, clauses, notices: list[Notice]):
+        """The query's facet clauses as an exact filter (None without clauses), and the
+        (field, label) terms they name."""
         required, excluded, terms = [], [], []
-
-        def take(match: re.Match) -> str:
-            negate, name = match.group(1) == "-", match.group(2).lower()
-            value = match.group(3) if match.group(3) is not None else match.group(4)
-            fieldname = FACET_NAMES[name]
-            labels = resolve_label(value, self.labels[fieldname])
+        for clause in clauses:
+            fieldname = facet_fields.named(clause.facet).field
+            labels = querytext.resolve_label(clause.value, self.labels[fieldname])
             if not labels:
-                notices.append(f"No {name} matches {value!r}.")
-            clause = Or([Term(fieldname, label) for label in labels]) if labels else query.NullQuery
-            (excluded if negate else required).append(clause)
+                notices.append(
+                    Notice.of(Reason.NO_FACET_MATCH, facet=clause.facet, value=clause.value)
+                )
+            node = Or([Term(fieldname, label) for label in labels]) if labels else query.NullQuery
+            (excluded if clause.exclude else required).append(node)
             terms.extend((fieldname, label) for label in labels)
-            return " "
-
-        text = _SPACES.sub(" ", _FACET_CLAUSE.sub(take, text)).strip()
         if not required and not excluded:
-            return text, None, terms
+            return None, terms
         positive = And(required) if required else Every()
-        return text, (AndNot(positive, Or(excluded)) if excluded else positive), terms
+        return (AndNot(positive, Or(excluded)) if excluded else positive), terms
 
-    def bound(self, nodes: list[query.Query], notices: list[str]) -> list[query.Query]:
-        """Nodes with wildcard and fuzzy terms replaced by their most common expansions."""
-        return [self._bound(node, notices) for node in nodes]
+    def bound(
+        self, nodes: list[query.Query], syntax: str, notices: list[Notice]
+    ) -> list[query.Query]:
+        """New nodes with wildcard and fuzzy terms replaced by their most common expansions,
+        fuzzy distances and boosts capped."""
+        return [self._bound(node, syntax, notices) for node in nodes]
 
-    def _bound(self, node: query.Query, notices: list[str]) -> query.Query:
+    def _bound(self, node: query.Query, syntax: str, notices: list[Notice]) -> query.Query:
         if isinstance(node, query.NumericRange) and node.fieldname == YEAR:
             return self._year_terms(node)
         if isinstance(node, query.FuzzyTerm):
-            node.maxdist = min(node.maxdist, MAX_FUZZY_DISTANCE)
-            node.prefixlength = max(node.prefixlength, MIN_FUZZY_PREFIX)
+            node = _changed(
+                node,
+                maxdist=min(node.maxdist, MAX_FUZZY_DISTANCE),
+                prefixlength=max(node.prefixlength, MIN_FUZZY_PREFIX),
+            )
         if isinstance(node, query.MultiTerm):
-            return self._expand_terms(node, notices)
+            return self._expand_terms(node, syntax, notices)
         if node.boost > MAX_BOOST:
-            node.boost = MAX_BOOST
+            node = _changed(node, boost=MAX_BOOST)
         if node.is_leaf():
             return node
-        return node.apply(lambda child: self._bound(child, notices))
+        return node.apply(lambda child: self._bound(child, syntax, notices))
 
     def _year_terms(self, node: query.NumericRange) -> query.Query:
         """A year range as the index's years within it. Whoosh's numeric ranges with an open
@@ -339,18 +266,20 @@ class QueryBuilder:
         years = [Term(YEAR, year) for year in self.years if low <= year <= high]
         return query.ConstantScoreQuery(Or(years), score=node.boost) if years else query.NullQuery
 
-    def _fuzzy_words(self, node: query.FuzzyTerm):
+    def _fuzzy_words(self, node: query.FuzzyTerm, syntax: str):
         """Words within the fuzzy distance of the word as typed (the parser hands over its
         stem, which is further from the unstemmed spelling words), from all the text."""
         typed = node.text
-        if getattr(node, "startchar", None) is not None and self._syntax:
-            typed = self._syntax[node.startchar : node.endchar].lower().split("~")[0] or typed
+        if getattr(node, "startchar", None) is not None and syntax:
+            typed = syntax[node.startchar : node.endchar].lower().split("~")[0] or typed
         prefix = typed[: node.prefixlength]
         return self.reader.terms_within(CONTENT, typed, node.maxdist, prefix=len(prefix))
 
-    def _expand_terms(self, node: query.MultiTerm, notices: list[str]) -> query.Query:
+    def _expand_terms(
+        self, node: query.MultiTerm, syntax: str, notices: list[Notice]
+    ) -> query.Query:
         found = (
-            self._fuzzy_words(node)
+            self._fuzzy_words(node, syntax)
             if isinstance(node, query.FuzzyTerm)
             else node._btexts(self.reader)
         )
@@ -360,9 +289,7 @@ class QueryBuilder:
         if len(words) > MAX_EXPANSIONS:
             words.sort(key=lambda w: -self.reader.doc_frequency(node.fieldname, w))
             words = words[:MAX_EXPANSIONS]
-            note = (
-                f"{node.text!r} matches many words; the {MAX_EXPANSIONS} most common were searched."
-            )
+            note = Notice.of(Reason.MANY_EXPANSIONS, text=node.text, kept=MAX_EXPANSIONS)
             if note not in notices:
                 notices.append(note)
         # Prefixes and wildcards give bytes; fuzzy terms give the words as text.
@@ -403,19 +330,24 @@ class QueryBuilder:
                 position += 1
         return result
 
-    def weigh_repeats(self, units: list[query.Query], text: str) -> None:
-        """Give a word typed n times n times the weight (the parser keeps it once)."""
-        counts = Counter(self.words(_SYNTAX.sub(" ", text)))
+    def weigh_repeats(self, units: list[query.Query], text: str) -> list[query.Query]:
+        """Units where a word typed n times has n times the weight (the parser keeps it once)."""
+        counts = Counter(self.words(querytext.plain_words(text)))
+        weighed = []
         for unit in units:
             word = _word_of(unit)
             if word is not None and counts[word] > 1:
-                unit.boost = min(unit.boost * counts[word], MAX_BOOST)
+                unit = _changed(unit, boost=min(unit.boost * counts[word], MAX_BOOST))
+            weighed.append(unit)
+        return weighed
 
 
-def _year_range(match: re.Match) -> str:
-    """`year:2015..2020` as Whoosh's range syntax; an open end is left out (`[2015 TO]`),
-    as Whoosh reads `[2015 TO ]` as nothing at all."""
-    return "year:[" + " ".join(p for p in (match.group(1), "TO", match.group(2)) if p) + "]"
+def _changed(node: query.Query, **attributes) -> query.Query:
+    """A copy of a node with some attributes changed (the parsed node is left as it is)."""
+    node = copy.copy(node)
+    for name, value in attributes.items():
+        setattr(node, name, value)
+    return node
 
 
 def _word_of(unit: query.Query) -> str | None:

@@ -1,4 +1,4 @@
-"""Search-as-you-type: topic, type and title completions for what a visitor has typed so far."""
+"""Search-as-you-type: facet label (topic, type) and title completions for what a visitor has typed so far."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 
 from whoosh.query import And, Or, Term
 
-from indexer.schema import ID, TITLE, TOPIC, TYPE
+from indexer import facet_fields
+from indexer.schema import ID, TITLE
 from indexer.vocabulary import label_key
 
-from .query import clean_query
+from .querytext import clean_query
 from .snapshots import Snapshot
 
 MAX_SUGGEST_CHARS = 100
@@ -35,10 +36,16 @@ def suggest(snapshot: Snapshot, text: str, limit: int) -> list[dict]:
         return []
     builder = snapshot.builder
     suggestions = []
-    for kind, fieldname, param in (("topic", TOPIC, "topic"), ("type", TYPE, "type")):
-        for label in _label_matches(builder.labels[fieldname], typed):
+    for facet in facet_fields.FACETS:
+        if not facet.suggest:
+            continue
+        for label in _label_matches(builder.labels[facet.field], typed):
             suggestions.append(
-                {"kind": kind, "value": label, "url": "/search?" + urlencode({param: label})}
+                {
+                    "kind": facet.name,
+                    "value": label,
+                    "url": "/search?" + urlencode({facet.name: label}),
+                }
             )
     complete, last = typed[:-1], typed[-1]
     clauses = [Term(TITLE, stem) for word in complete for stem in builder.words(word)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from indexer import facet_fields
+
 from .base import resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
@@ -38,6 +40,8 @@ def search_page():
         "search.html",
         results=results,
         params=params,
+        keyword_facets=facet_fields.keyword_facets(),
+        range_facet=facet_fields.range_facet(),
         # A per_page from a shared URL that the menu does not offer stays selected.
         per_page_choices=sorted({*PER_PAGE_CHOICES, params.per_page}),
         sort_labels=SORT_LABELS,
@@ -55,9 +59,9 @@ def search_page():
 def active_filters(results: dict, params) -> list[dict]:
     """The selected filters, each with the URL that removes it."""
     chips = [
-        {"facet": name.capitalize(), "value": value["value"], "url": value["toggle_url"]}
-        for name in ("topic", "type")
-        for value in results["facets"][name]
+        {"facet": facet.label, "value": value["value"], "url": value["toggle_url"]}
+        for facet in facet_fields.keyword_facets()
+        for value in results["facets"][facet.name]
         if value["selected"]
     ]
     if params.year_from is not None or params.year_to is not None:
@@ -66,7 +70,7 @@ def active_filters(results: dict, params) -> list[dict]:
         query = params.to_query(year_from=None, year_to=None, page=1)
         chips.append(
             {
-                "facet": "Year",
+                "facet": facet_fields.range_facet().label,
                 "value": label,
                 "url": url_for("web.search_page") + (f"?{query}" if query else ""),
             }

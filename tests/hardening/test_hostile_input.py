@@ -19,7 +19,8 @@ import whoosh.spelling
 from bs4 import BeautifulSoup
 
 from search_app.params import MAX_FACET_VALUES, MAX_RAW_QUERY_CHARS, MAX_VALUE_CHARS
-from search_app.query import MAX_QUERY_CHARS, MAX_UNITS
+from search_app.query import MAX_UNITS
+from search_app.querytext import MAX_QUERY_CHARS
 from tests.search.conftest import FILM, FOOTAGE, USE_OF_FORCE
 from tests.web.conftest import (
     BREAKOUT,
@@ -452,7 +453,7 @@ def test_query_bombs_are_answered_within_bounds(client, figures, query, mode, no
 
 
 def test_spelling_suggestions_check_no_more_words_than_are_searched(client, monkeypatch):
-    """search._Run.did_you_mean looks up every distinct word of the (up to 1,000-character)
+    """corrections.did_you_mean looks up every distinct word of the (up to 1,000-character)
     query, though only the first 32 are searched: about 200 corrector lookups for one request,
     the slowest query bomb here, and the cost grows with the index's vocabulary."""
     checked = []

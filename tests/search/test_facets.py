@@ -8,6 +8,7 @@ import pytest
 
 from indexer.records import Resource
 from search_app import facets
+from search_app.params import SearchParams
 
 from .conftest import (
     CHECKLIST,
@@ -86,7 +87,7 @@ def test_union_and_year_ranges(small):
 def test_counts_are_disjunctive(small):
     snapshot, docs = small
     sets = snapshot.shared.facets
-    selected = facets.selections(sets, [], ["X"], None, None)
+    selected = facets.selections(sets, SearchParams(selected={"type": ("X",)}))
     assert selected == {"topic": None, "type": frozenset({docs["r1"], docs["r2"]}), "year": None}
     # Type counted without its own selection; topic and year within type X.
     assert facets.count(sets, sets.everything, selected) == {

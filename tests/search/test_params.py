@@ -48,8 +48,7 @@ BAD_PARAMETERS = [
 def test_defaults():
     assert parse_params(MultiDict()) == SearchParams(
         q="",
-        topics=(),
-        types=(),
+        selected=(),
         year_from=None,
         year_to=None,
         sort="relevance",
@@ -75,8 +74,7 @@ def test_every_parameter_is_read():
     )
     assert parse_params(args) == SearchParams(
         q="body camera",
-        topics=("Use of Force", "Officer Safety and Wellness"),
-        types=("Report",),
+        selected={"topic": ("Use of Force", "Officer Safety and Wellness"), "type": ("Report",)},
         year_from=2015,
         year_to=2020,
         sort="newest",
@@ -107,8 +105,10 @@ def test_to_query_leaves_defaults_out():
 def test_to_query_round_trips():
     params = SearchParams(
         q='"body camera" -zeppelin',
-        topics=("Use of Force", "Mental Health and Crisis Response"),
-        types=("Guidebook/Tool",),
+        selected={
+            "topic": ("Use of Force", "Mental Health and Crisis Response"),
+            "type": ("Guidebook/Tool",),
+        },
         year_from=2015,
         year_to=2020,
         sort="oldest",
@@ -119,7 +119,7 @@ def test_to_query_round_trips():
 
 
 def test_filters_as_the_response_shows_them():
-    params = SearchParams(topics=("Use of Force",), year_to=2017)
+    params = SearchParams(selected={"topic": ("Use of Force",)}, year_to=2017)
     assert params.filters() == {
         "topic": ["Use of Force"],
         "type": [],

@@ -7,7 +7,8 @@ import pytest
 from indexer.records import Resource
 from search_app import query as query_module
 from search_app.params import SearchParams
-from search_app.query import MAX_QUERY_CHARS, MAX_UNITS, clean_query
+from search_app.query import MAX_UNITS
+from search_app.querytext import MAX_QUERY_CHARS, clean_query
 from search_app.search import run_search
 
 from .conftest import (
@@ -303,3 +304,22 @@ def test_ranking_only_requires_any_word():
 def test_a_long_natural_language_query_is_ranked_over_any_word(snapshot):
     response = found(snapshot, "footage zeppelin w1x w2x w3x w4x w5x")
     assert (response["mode"], response["notices"]) == ("ranked", [])
+
+
+@pytest.mark.parametrize(
+    ("q", "years"),
+    [
+        # The library's years: 2015, 2017, 2019, 2021, 2023 (and one undated).
+        ("year:2015..2017", [2015, 2017]),
+        ("Year:2019..", [2019, 2021, 2023]),
+        ("year:..2016", [2015]),
+        ("year:[2016 TO 2020]", [2017, 2019]),
+        ("year:2016..2016", []),
+    ],
+)
+def test_year_ranges_are_read_as_the_index_years_within_them(snapshot, q, years):
+    parsed = snapshot.builder.parse(q)
+    terms = parsed.query.child.subqueries if years else []
+    assert (parsed.mode, sorted(term.text for term in terms)) == ("all", years)
+    # The dots make a range only after `year:`: elsewhere they separate two words.
+    assert snapshot.builder.parse(q.replace("ear", "ears")).mode == "plain"

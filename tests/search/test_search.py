@@ -200,7 +200,8 @@ def test_no_did_you_mean_for_words_in_the_index(snapshot):
 
 def test_filter_removal_suggested_when_few_results(snapshot):
     response = run_search(
-        snapshot, SearchParams(q="footage", topics=("Use of Force",), types=("Report",))
+        snapshot,
+        SearchParams(q="footage", selected={"topic": ("Use of Force",), "type": ("Report",)}),
     )
     assert (response["total"], response["suggestions"]["remove_filters"]) == (
         0,
@@ -230,7 +231,7 @@ def test_year_range_removal_suggested_when_few_results(snapshot):
 
 
 def test_type_removal_suggested_with_the_total_it_gives(snapshot):
-    response = run_search(snapshot, SearchParams(q="training", types=("Video",)))
+    response = run_search(snapshot, SearchParams(q="training", selected={"type": ("Video",)}))
     assert (response["total"], response["suggestions"]["remove_filters"]) == (
         0,
         [{"facet": "type", "value": "Video", "total": 2, "url": "/search.json?q=training"}],
