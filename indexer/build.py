@@ -23,6 +23,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
+from . import whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
 from .corpus import PageReadError, check_corpus, list_pages, read_page
 from .pagecache import CACHE_FILE, PageCache, PageState
@@ -248,6 +249,7 @@ def changed_pages(corpus: Path, index: Path) -> dict[str, list[str]] | None:
 def check(corpus: Path, on_page: OnPage = None, index: Path | None = None) -> BuildReport:
     """Read and merge the corpus as a build would, writing nothing; with an index, also
     say which pages changed since it was built."""
+    whoosh_internals.apply_fixes()
     started = time.monotonic()
     report = BuildReport("check")
     if index is not None:
@@ -270,6 +272,7 @@ def build(
 ) -> BuildReport:
     """Build a new index from the whole corpus and publish it if complete and valid, with
     `processes` workers (default: one per core) when the corpus is big enough to gain."""
+    whoosh_internals.apply_fixes()
     corpus = check_corpus(corpus)
     store = IndexStore(index)
     with store.lock():
@@ -338,6 +341,7 @@ def _damage(store: IndexStore, published) -> str | None:
 
 def update(corpus: Path, index: Path, strict: bool = False, on_page: OnPage = None) -> BuildReport:
     """Re-index only what changed since the published version (a full build if none is)."""
+    whoosh_internals.apply_fixes()
     corpus = check_corpus(corpus)
     store = IndexStore(index)
     report = BuildReport("update")

@@ -21,7 +21,6 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-from . import whoosh_fixes  # noqa: F401  (applied on import)
 from .records import Resource
 
 # Facet fields: one indexed term per value, values stored as printed (canonical labels).

@@ -35,6 +35,7 @@ from indexer.schema import (
 )
 from indexer.thesaurus import Thesaurus
 from indexer.vocabulary import label_key
+from indexer.whoosh_internals import multiterm_btexts
 
 # Query-time weight of a word found in each field (content holds all text; see schema),
 # tuned with bench/relevance.py.
@@ -351,7 +352,7 @@ class QueryBuilder:
         found = (
             self._fuzzy_words(node)
             if isinstance(node, query.FuzzyTerm)
-            else node._btexts(self.reader)
+            else multiterm_btexts(node, self.reader)
         )
         words = list(islice(found, MAX_EXPANSION_SCAN))
         if not words:
