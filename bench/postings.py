@@ -5,7 +5,7 @@ blocks of `W3LeafMatcher`), Whoosh's public matcher API posting by posting (`is_
 `id`, `weight`, `next`), and its public `items_as("weight")`. All three must give the same
 document numbers and weights. Usage:
 
-    python -m bench.postings [--size 20000] [--terms 20] [--rounds 7]
+    python -m bench.postings [--size 20000] [--terms 20] [--rounds 7] [--index DIR]
 
 The index is built once into `bench/out/index-<size>` (from the generated corpus that
 `python -m bench` uses); prints the load average beside the figures.
@@ -84,18 +84,24 @@ def published_index(size: int) -> Path:
 @click.option("--size", type=click.IntRange(1000, 1_000_000), default=20_000, show_default=True)
 @click.option("--terms", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--rounds", type=click.IntRange(1, 100), default=7, show_default=True)
-def main(size: int, terms: int, rounds: int) -> None:
+@click.option(
+    "--index",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A published index to read instead (default: the generated one of --size).",
+)
+def main(size: int, terms: int, rounds: int, index: Path | None) -> None:
     """Time the first read of the most frequent terms, privately and publicly.
 
     Example: python -m bench.postings --size 20000 --terms 20
     """
-    store = IndexStore(published_index(size))
+    store = IndexStore(index or published_index(size))
     with store.open_index().searcher() as searcher:
         lexicon = searcher.reader().lexicon(FIELD)
         frequencies = ((searcher.doc_frequency(FIELD, btext), btext) for btext in lexicon)
         top = [btext for _, btext in heapq.nlargest(terms, frequencies)]
         results = {name: read_terms(searcher, read, top) for name, read in READERS.items()}
         postings = sum(len(ids) for ids, _ in results[next(iter(READERS))])
+        documents = searcher.doc_count()
     first = results.pop(next(iter(READERS)))
     for name, found in results.items():
         same = all(
@@ -104,24 +110,31 @@ def main(size: int, terms: int, rounds: int) -> None:
         )
         if not same:
             raise click.ClickException(f"{name} reads other postings than the private reader")
-    seconds: dict[str, list[float]] = {name: [] for name in READERS}
+    wall: dict[str, list[float]] = {name: [] for name in READERS}
+    cpu: dict[str, list[float]] = {name: [] for name in READERS}
     for _ in range(rounds):
         for name, read in READERS.items():  # interleaved: the machine's load hits all alike
             with store.open_index().searcher() as searcher:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 read_terms(searcher, read, top)
-                seconds[name].append(time.perf_counter() - started)
+                cpu[name].append(time.process_time() - started_cpu)
+                wall[name].append(time.perf_counter() - started)
     load = " ".join(f"{n:.2f}" for n in os.getloadavg())
     click.echo(
-        f"{size} resources, {terms} most frequent terms of `{FIELD}` ({postings} postings), "
+        f"{documents} resources, {terms} most frequent terms of `{FIELD}` ({postings} postings), "
         f"{rounds} rounds; {os.cpu_count()} cores, load average {load}"
     )
-    base = statistics.median(seconds[next(iter(READERS))])
-    click.echo(f"{'reader':36} {'median ms':>10} {'best ms':>9} {'vs private':>10}")
-    for name, times in seconds.items():
-        median = statistics.median(times)
+    private = next(iter(READERS))
+    base_wall, base_cpu = statistics.median(wall[private]), statistics.median(cpu[private])
+    click.echo(
+        f"{'reader':34} {'wall ms':>8} {'best':>7} {'CPU ms':>7} {'wall':>6} {'CPU':>6}"
+        "  (median; ratios to the private reader)"
+    )
+    for name in READERS:
+        median_wall, median_cpu = statistics.median(wall[name]), statistics.median(cpu[name])
         click.echo(
-            f"{name:36} {median * 1000:10.1f} {min(times) * 1000:9.1f} {median / base:9.2f}x"
+            f"{name:34} {median_wall * 1000:8.1f} {min(wall[name]) * 1000:7.1f} "
+            f"{median_cpu * 1000:7.1f} {median_wall / base_wall:5.2f}x {median_cpu / base_cpu:5.2f}x"
         )
 
 
