@@ -21,6 +21,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
+from . import whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
 from .corpus import PageReadError, check_corpus, list_pages, read_page
 from .pagecache import CACHE_FILE, PageCache, PageState
@@ -247,6 +248,7 @@ def changed_pages(corpus: Path, index: Path) -> dict[str, list[str]] | None:
 def check(corpus: Path, on_page: OnPage = None, index: Path | None = None) -> BuildReport:
     """Read and merge the corpus as a build would, writing nothing; with an index, also
     say which pages changed since it was built."""
+    whoosh_internals.apply_fixes()
     started = time.monotonic()
     report = BuildReport("check")
     corpus = check_corpus(corpus)
@@ -269,6 +271,7 @@ def build(
 ) -> BuildReport:
     """Build a new index from the whole corpus and publish it if complete and valid, with
     `processes` workers (default: one per core) when the corpus is big enough to gain."""
+    whoosh_internals.apply_fixes()
     corpus = check_corpus(corpus)
     store = IndexStore(index)
     with store.lock():

@@ -22,10 +22,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-from . import (
-    facet_fields,
-    whoosh_fixes,  # noqa: F401  (applied on import)
-)
+from . import facet_fields
 from .facet_fields import TOPIC, TYPE, UNDATED, YEAR, YEAR_FACET  # noqa: F401  (field names)
 from .records import Resource
 

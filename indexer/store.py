@@ -30,6 +30,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from .whoosh_internals import apply_fixes
+
 CURRENT_FILE = "CURRENT"
 VERSIONS_DIR = "versions"
 LOCK_FILE = "build.lock"
@@ -118,6 +120,7 @@ class IndexStore:
 
     def open_index(self, published: Published | None = None):
         """The Whoosh index of the version in use (only ever one this indexer wrote)."""
+        apply_fixes()  # every published index is opened here: `stats`, the search app
         published = published or self.published()
         try:
             return whoosh_index.open_dir(str(published.path))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from . import whoosh_internals
 from .build import (
     SETTINGS_KEY,
     WRITER_MEMORY_MB,
@@ -62,6 +63,7 @@ def _damage(store: IndexStore, published: Published) -> str | None:
 
 def update(corpus: Path, index: Path, strict: bool = False, on_page: OnPage = None) -> BuildReport:
     """Re-index only what changed since the published version (a full build if none is)."""
+    whoosh_internals.apply_fixes()
     corpus = check_corpus(corpus)
     store = IndexStore(index)
     report = BuildReport("update")

@@ -34,6 +34,7 @@ from indexer.schema import (
     text_analyzer,
 )
 from indexer.thesaurus import Thesaurus
+from indexer.whoosh_internals import multiterm_btexts
 
 from . import querytext
 from .notices import Notice, Reason
@@ -281,7 +282,7 @@ class QueryBuilder:
         found = (
             self._fuzzy_words(node, syntax)
             if isinstance(node, query.FuzzyTerm)
-            else node._btexts(self.reader)
+            else multiterm_btexts(node, self.reader)
         )
         words = list(islice(found, MAX_EXPANSION_SCAN))
         if not words:

@@ -19,8 +19,8 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh import query, scoring
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
+
+from indexer.whoosh_internals import field_b, term_positions, term_postings
 
 CACHE_BYTES = 256 * 2**20  # term arrays kept per index version (per server process)
 
@@ -87,7 +87,7 @@ class TermScores:
         if not searcher.schema[fieldname].scorable:
             return ids, weights  # BM25F's weight scorer: the posting weight
         # BM25F as whoosh.scoring.BM25FScorer computes it, for all postings at once.
-        b = weighting._field_B.get(fieldname, weighting.B)
+        b = field_b(weighting, fieldname)
         k1 = weighting.K1
         idf = searcher.idf(fieldname, btext)
         average = searcher.avg_field_length(fieldname) or 1
@@ -127,7 +127,7 @@ def _postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
     for reader, offset in searcher.reader().leaf_readers():
         if (fieldname, btext) not in reader:
             continue
-        ids, weights = _leaf_postings(_unfiltered(reader.postings(fieldname, btext)))
+        ids, weights = term_postings(reader, fieldname, btext)
         id_parts.append(ids + offset)
         weight_parts.append(weights)
     if not id_parts:
@@ -136,15 +136,13 @@ def _postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
 
 
 def _positions(searcher, fieldname: str, btext: bytes) -> np.ndarray:
-    decode = searcher.schema[fieldname].format.decode_positions
     docs: list[int] = []
     counts: list[int] = []
     positions: list[int] = []
     for reader, offset in searcher.reader().leaf_readers():
         if (fieldname, btext) not in reader:
             continue
-        for docnum, value in _leaf_values(_unfiltered(reader.postings(fieldname, btext))):
-            found = decode(value)
+        for docnum, found in term_positions(reader, fieldname, btext):
             positions.extend(found)
             counts.append(len(found))
             docs.append(docnum + offset)
@@ -152,57 +150,6 @@ def _positions(searcher, fieldname: str, btext: bytes) -> np.ndarray:
     keys += np.asarray(positions, dtype=np.int64)
     keys.sort()
     return keys
-
-
-def _unfiltered(matcher):
-    """A segment's own posting reader, its deleted documents included: `evaluate` leaves
-    them out of every result."""
-    while isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    return matcher
-
-
-def _leaf_values(matcher):
-    """(document number, encoded value) of every posting."""
-    if type(matcher) is W3LeafMatcher:
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._values is None:
-                matcher._read_values()
-            yield from zip(matcher._ids, matcher._values, strict=True)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            yield matcher.id(), matcher.value()
-            matcher.next()
-
-
-def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
-        # A block at a time, decoded with numpy: its ids are stored as gaps, its weights as
-        # an array, or one number for all, or nothing when all are 1.
-        id_parts, weight_parts = [], []
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            gaps, weights = matcher._data[0], matcher._data[1]
-            id_parts.append(np.cumsum(np.asarray(gaps, dtype=np.int64)))
-            if weights is None or isinstance(weights, float):
-                weight_parts.append(np.full(len(gaps), 1.0 if weights is None else weights))
-            else:
-                weight_parts.append(np.asarray(weights, dtype=np.float64))
-            matcher._next_block()
-        if not id_parts:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
-    ids: list = []
-    weights: list = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float64)
 
 
 class Evaluator:

@@ -17,6 +17,7 @@ from pathlib import Path
 from indexer.schema import SEARCH_FIELDS, text_words
 from indexer.store import IndexMissing, IndexStore, StoreError
 from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
+from indexer.whoosh_internals import apply_fixes
 
 from .errors import UserError
 from .facets import FacetSets
@@ -95,6 +96,7 @@ class IndexHolder:
     """Opens the published index of a folder and keeps it fresh."""
 
     def __init__(self, index_dir: Path, policy: MatchPolicy = DEFAULT_POLICY):
+        apply_fixes()  # create_app and the CLI make one: an unsupported Whoosh stops them here
         self.store = IndexStore(Path(index_dir))
         self.policy = policy
         self.local = threading.local()

@@ -16,6 +16,7 @@ import pytest
 
 from indexer.build import build
 from indexer.store import IndexStore
+from indexer.whoosh_internals import apply_fixes
 
 VOCABULARY = """\
 [ignore]
@@ -53,6 +54,13 @@ CAFE = "cafe-protocols"
 QUOKKA = "quokka-field-notes"
 ZEBRAFISH = "zebrafish-drills"
 FIXTURE_IDS = [CAMERAS, CAFE, QUOKKA, ZEBRAFISH]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def whoosh_fixes() -> None:
+    """Every test runs on Whoosh as the build and the app run it: with the fixes applied
+    (tests of in-memory indexes open none through the build or the app)."""
+    apply_fixes()
 
 
 def write_page(corpus: Path, relpath: str, html: str | bytes) -> Path:

@@ -7,7 +7,7 @@ from whoosh import fields
 from whoosh.codec import whoosh3
 from whoosh.qparser import MultifieldParser, QueryParser
 
-from indexer import whoosh_fixes
+from indexer import whoosh_internals
 from indexer.records import LISTING, Resource, Source
 from indexer.schema import (
     SEARCH_FIELDS,
@@ -170,13 +170,13 @@ def test_spelling_words_are_those_whoosh_would_give(text):
 
 
 def test_the_column_check_is_remembered_and_answers_the_same(index_dir):
-    """indexer.whoosh_fixes: a segment's columns are looked up once, with the same answers."""
-    assert whoosh3.W3PerDocReader.has_column is whoosh_fixes._remembered_has_column
+    """indexer.whoosh_internals: a segment's columns are looked up once, with the same answers."""
+    assert whoosh3.W3PerDocReader.has_column is whoosh_internals._remembered_has_column
     reader = IndexStore(index_dir).open_index().reader()
     segment = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
     perdoc = segment._perdoc
     for name in ("title_sort", "year", "_content_L", "no_such_field"):
         first = perdoc.has_column(name)
-        assert first == whoosh_fixes._original_has_column(perdoc, name)
+        assert first == whoosh_internals._original_has_column(perdoc, name)
         assert perdoc.has_column(name) == first
     assert set(perdoc._known_columns) == {"title_sort", "year", "_content_L", "no_such_field"}

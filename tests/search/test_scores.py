@@ -15,6 +15,7 @@ from indexer.schema import make_schema, to_document
 from search_app.facets import FacetSets
 from search_app.ranking import ranking
 from search_app.scores import Evaluator, TermScores, _positions, best
+from tests.indexer.test_whoosh_internals import BLOCK, TERMS, segmented_index
 
 QUERIES = [
     "training",
@@ -188,3 +189,29 @@ def test_another_ranking_model_is_left_to_whoosh():
     found = ours(searcher, query)
     assert found.keys() == expected.keys()
     assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
+
+
+def test_scores_over_segments_deletions_and_many_blocks(tmp_path):
+    """Terms of more than one posting block (128 postings), in three segments, two of them
+    with deleted documents: the numpy scores are Whoosh's, document by document."""
+    index = segmented_index(tmp_path / "index")
+    with index.searcher(weighting=ranking()) as searcher:
+        assert len(searcher.reader().leaf_readers()) == 3
+        assert searcher.doc_count() < searcher.doc_count_all()
+        terms = [Term("content", word) for word in TERMS]
+        for query in [
+            *terms,
+            Term("title", "item", boost=0.2),
+            Or(terms[3:]),
+            And(terms[:2], boost=2.0),
+            AndNot(terms[0], terms[3]),
+            Phrase("content", ["gamma", "delta"]),
+            Phrase("content", ["alpha", "omega"]),
+            Term("content", "zulu"),
+        ]:
+            expected = whoosh_scores(searcher, query)
+            found = ours(searcher, query)
+            assert found.keys() == expected.keys(), query
+            assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items()), query
+        assert len(whoosh_scores(searcher, terms[0])) == searcher.doc_count() > 2 * BLOCK
+        assert whoosh_scores(searcher, Term("content", "zulu")) == {}

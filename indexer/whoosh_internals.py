@@ -1,0 +1,274 @@
+"""Whoosh's private surface, in one place: the only module that touches a name Whoosh does not
+publish, each use said here with the reason for it. Not a step of the pipeline: the build (step
+four, writing the index) and the search app (reading it) both stand on it.
+
+Used privately:
+
+- `W3PerDocReader.has_column` (patched): it asks the storage whether a column file exists on
+  every call, and writing a segment calls it for every posting of a field that keeps no
+  lengths (keyword fields, spelling words): a `stat` per posting, a fifth of a build's time.
+  A segment's files never change once written, so the answer is remembered per reader.
+- `BufferFile.__init__` (patched): the file Whoosh reads a segment's parts through (a view of
+  the memory-mapped segment) copies its whole view into a `BytesIO` when it is opened: at
+  100,000 resources every searcher opened read about 1.5 GB into memory first, in every server
+  worker. It reads from the view instead, without copying it (`ViewReader`).
+- The posting blocks of `W3LeafMatcher` (`_read_data`, `_data`, `_byteids`, `_next_block`,
+  `_read_ids`, `_ids`, `_read_values`, `_values`) and the child of a `FilterMatcher`: the
+  numpy scorer (search_app.scores) reads a term's postings a block at a time, the deleted
+  documents included. Whoosh's public matcher API (`id`, `weight`, `next` per posting) gives
+  the same postings but costs 16 % more CPU on a term's first read (the 20 commonest terms
+  of 20,000 resources, 390,000 postings: 520 ms against 448 ms; `python -m bench.postings`),
+  `items_as("weight")` 56 % more: most of the time is Whoosh unpickling and decompressing
+  the blocks, which both pay.
+- `BM25F._field_B`: the per-field B of the ranking model, which BM25F keeps no public way to
+  read but by making a scorer.
+- `MultiTerm._btexts`: the words of the index a prefix or wildcard stands for (the query
+  builder caps how many are searched).
+
+`apply_fixes()` applies the two patches, once, explicitly: the build's entry points and the
+search app call it before opening an index. It first checks that the installed Whoosh is the
+version the project was tested with and that every private name above is still what this
+module expects, and raises `UnsupportedWhoosh` otherwise: a change in Whoosh stops the build
+or the app at once, with a message, instead of giving other answers.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import whoosh
+from whoosh import query, scoring
+from whoosh.codec import whoosh3
+from whoosh.filedb import structfile
+from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
+
+TESTED_VERSIONS = ("2.7.5",)  # whoosh-reloaded; see DECISIONS.md
+CHUNK = 4096  # bytes searched for a line end at a time (lines in a segment are short)
+
+# The code patched, as names: (local variables, attributes and globals it uses). Compared
+# rather than bytecode, which changes with every Python release.
+PATCHED_CODE = {
+    "W3PerDocReader.has_column": (
+        ("self", "fieldname", "filename"),
+        ("W3Codec", "column_filename", "_segment", "_storage", "file_exists"),
+    ),
+    "BufferFile.__init__": (
+        ("self", "buf", "name", "onclose"),
+        ("_buf", "_name", "BytesIO", "file", "onclose", "is_real", "is_closed"),
+    ),
+}
+LEAF_METHODS = ("_read_data", "_read_ids", "_read_values", "_next_block", "is_active")
+LEAF_FIELDS = ("_data", "_ids", "_values", "_byteids")  # set by its __init__ and _goto
+
+
+class UnsupportedWhoosh(Exception):
+    """The installed Whoosh is not one whose private surface this project was tested with."""
+
+
+_original_has_column = whoosh3.W3PerDocReader.has_column
+_original_buffer_file_init = structfile.BufferFile.__init__
+_lock = threading.Lock()
+
+
+def _remembered_has_column(self, fieldname: str) -> bool:
+    known = self.__dict__.setdefault("_known_columns", {})
+    if fieldname not in known:
+        known[fieldname] = _original_has_column(self, fieldname)
+    return known[fieldname]
+
+
+class ViewReader:
+    """A read-only file over a buffer (bytes or a memoryview), reading without copying it."""
+
+    def __init__(self, buffer):
+        self._buffer = buffer
+        self._position = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._buffer)
+        if size is not None and size >= 0:
+            end = min(end, self._position + size)
+        data = bytes(self._buffer[self._position : end])
+        self._position = max(self._position, end)
+        return data
+
+    def readinto(self, target) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        end = len(self._buffer)
+        if size is not None and size >= 0:
+            end = min(end, self._position + size)
+        view = memoryview(self._buffer)[self._position : end]
+        found = bytes(view).find(b"\n") if len(view) < CHUNK else _find_newline(view)
+        stop = self._position + found + 1 if found >= 0 else end
+        return self.read(stop - self._position)
+
+    def seek(self, position: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._position, 2: len(self._buffer)}[whence]
+        self._position = max(0, base + position)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def write(self, data) -> int:
+        raise OSError("read-only file")
+
+    def close(self) -> None:
+        """The buffer belongs to the segment's storage, which releases it."""
+
+    def __iter__(self):
+        while line := self.readline():
+            yield line
+
+
+def _find_newline(view: memoryview) -> int:
+    for start in range(0, len(view), CHUNK):
+        found = bytes(view[start : start + CHUNK]).find(b"\n")
+        if found >= 0:
+            return start + found
+    return -1
+
+
+def _buffer_file_init(self, buf, name=None, onclose=None):
+    self._buf = buf
+    self._name = name
+    self.file = ViewReader(buf)
+    self.onclose = onclose
+    self.is_real = False
+    self.is_closed = False
+
+
+def _code_names(function) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    code = function.__code__
+    return code.co_varnames, code.co_names
+
+
+def check_whoosh() -> None:
+    """Raise UnsupportedWhoosh unless Whoosh's version and private names are the expected."""
+    version = whoosh.versionstring()
+    if version not in TESTED_VERSIONS:
+        raise UnsupportedWhoosh(
+            f"Whoosh {version} is installed; this project was tested with whoosh-reloaded "
+            f"{' or '.join(TESTED_VERSIONS)} only (its private parts are used: "
+            "indexer/whoosh_internals.py)"
+        )
+    patched = {
+        "W3PerDocReader.has_column": (whoosh3.W3PerDocReader.has_column, _remembered_has_column),
+        "BufferFile.__init__": (structfile.BufferFile.__init__, _buffer_file_init),
+    }
+    for name, (function, ours) in patched.items():
+        if function is not ours and _code_names(function) != PATCHED_CODE[name]:
+            raise UnsupportedWhoosh(
+                f"Whoosh's {name} is not the code indexer/whoosh_internals.py replaces"
+            )
+    leaf = whoosh3.W3LeafMatcher
+    missing = [name for name in LEAF_METHODS if not callable(getattr(leaf, name, None))]
+    assigned = set(leaf.__init__.__code__.co_names) | set(leaf._goto.__code__.co_names)
+    missing += [name for name in LEAF_FIELDS if name not in assigned]
+    if "child" not in WrappingMatcher.__init__.__code__.co_names:
+        missing.append("FilterMatcher.child")
+    if "_field_B" not in scoring.BM25F.__init__.__code__.co_names:
+        missing.append("BM25F._field_B")
+    if not callable(getattr(query.MultiTerm, "_btexts", None)):
+        missing.append("MultiTerm._btexts")
+    if missing:
+        raise UnsupportedWhoosh(
+            f"Whoosh lacks what indexer/whoosh_internals.py reads: {', '.join(missing)}"
+        )
+
+
+def fixes_applied() -> bool:
+    """Whether both patches are in place."""
+    return (
+        whoosh3.W3PerDocReader.has_column is _remembered_has_column
+        and structfile.BufferFile.__init__ is _buffer_file_init
+    )
+
+
+def apply_fixes() -> None:
+    """Check Whoosh (UnsupportedWhoosh) and apply the two fixes; calling it again does nothing."""
+    with _lock:
+        if fixes_applied():
+            return
+        check_whoosh()
+        whoosh3.W3PerDocReader.has_column = _remembered_has_column
+        structfile.BufferFile.__init__ = _buffer_file_init
+
+
+def field_b(weighting: scoring.BM25F, fieldname: str) -> float:
+    """BM25F's B for a field: its own (`content_B=...`) or the model's."""
+    return weighting._field_B.get(fieldname, weighting.B)
+
+
+def multiterm_btexts(node: query.MultiTerm, reader):
+    """The index words (bytes) a prefix, wildcard or other multi-term query stands for."""
+    return node._btexts(reader)
+
+
+def _unfiltered(matcher):
+    """A segment's own posting reader, its deleted documents included."""
+    while isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return matcher
+
+
+def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    if type(matcher) is whoosh3.W3LeafMatcher and not matcher._byteids:
+        # A block at a time, decoded with numpy: its ids are stored as gaps, its weights as
+        # an array, or one number for all, or nothing when all are 1.
+        id_parts, weight_parts = [], []
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            gaps, weights = matcher._data[0], matcher._data[1]
+            id_parts.append(np.cumsum(np.asarray(gaps, dtype=np.int64)))
+            if weights is None or isinstance(weights, float):
+                weight_parts.append(np.full(len(gaps), 1.0 if weights is None else weights))
+            else:
+                weight_parts.append(np.asarray(weights, dtype=np.float64))
+            matcher._next_block()
+        if not id_parts:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
+    ids: list = []
+    weights: list = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float64)
+
+
+def _leaf_values(matcher):
+    """(document number, encoded value) of every posting."""
+    if type(matcher) is whoosh3.W3LeafMatcher:
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._values is None:
+                matcher._read_values()
+            yield from zip(matcher._ids, matcher._values, strict=True)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            yield matcher.id(), matcher.value()
+            matcher.next()
+
+
+def term_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers and posting weights in one segment's reader, deleted
+    documents included (the caller masks them)."""
+    return _leaf_postings(_unfiltered(reader.postings(fieldname, btext)))
+
+
+def term_positions(reader, fieldname: str, btext: bytes):
+    """(document number, positions) of a term's postings in one segment's reader, deleted
+    documents included."""
+    decode = reader.schema[fieldname].format.decode_positions
+    for docnum, value in _leaf_values(_unfiltered(reader.postings(fieldname, btext))):
+        yield docnum, decode(value)
