@@ -12,17 +12,13 @@ import errno
 import hashlib
 import os
 import stat
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 PAGE_SUFFIXES = (".html", ".htm")
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 MEGABYTE = 1024 * 1024
-# A page changed less than this before it was read may change again within the same tick of
-# the file system's clock: its change time is then not trusted (`update` hashes the page).
-RACY_NANOSECONDS = 2 * 1_000_000_000
-UNSURE_CTIME = 0
+READ_ATTEMPTS = 3  # a page written to while read is read again, this many times at most
 
 
 class CorpusError(Exception):
@@ -33,16 +29,20 @@ class PageReadError(Exception):
     """One page file cannot be read; the message says why, for the build report."""
 
 
+class PageChanging(PageReadError):
+    """A file was written while it was read: what was read may be half old, half new."""
+
+
 @dataclass(frozen=True)
 class PageFile:
     """A page file of the corpus: its path relative to the corpus root, its bytes, and its
-    size and times as they were when the read began (`UNSURE_CTIME` when too recent)."""
+    size and times as they were when the read began."""
 
     path: str
     data: bytes
     size: int = 0
     mtime_ns: int = 0
-    ctime_ns: int = UNSURE_CTIME
+    ctime_ns: int = 0
 
     @property
     def sha256(self) -> str:
@@ -124,9 +124,16 @@ def read_inside(root: Path, relative: str, limit: int) -> tuple[bytes, os.stat_r
             if not stat.S_ISREG(status.st_mode):
                 raise PageReadError(f"{_kind(status.st_mode)}, not a file")
             data = handle.read(limit + 1) if status.st_size <= limit else b""
+            after = os.fstat(handle.fileno())
     except OSError as error:
         raise PageReadError(f"cannot read: {error.strerror or error}") from None
+    if _times(after) != _times(status):
+        raise PageChanging("changed while read")
     return data, status
+
+
+def _times(status: os.stat_result) -> tuple[int, int, int]:
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns
 
 
 def page_stat(corpus: Path, relative: str) -> os.stat_result:
@@ -141,10 +148,16 @@ def page_stat(corpus: Path, relative: str) -> os.stat_result:
 
 def read_page(corpus: Path, relative: str, limit: int = MAX_PAGE_BYTES) -> PageFile:
     """The bytes of one page, or a PageReadError naming the problem."""
-    try:
-        data, status = read_inside(corpus, relative, limit)
-    except PageReadError as error:
-        raise PageReadError(f"{error}; skipped") from None
+    for _attempt in range(READ_ATTEMPTS):
+        try:
+            data, status = read_inside(corpus, relative, limit)
+            break
+        except PageChanging:
+            continue
+        except PageReadError as error:
+            raise PageReadError(f"{error}; skipped") from None
+    else:
+        raise PageReadError(f"written to while read, {READ_ATTEMPTS} times; skipped")
     if status.st_size > limit:
         size = status.st_size / MEGABYTE
         raise PageReadError(
@@ -152,7 +165,4 @@ def read_page(corpus: Path, relative: str, limit: int = MAX_PAGE_BYTES) -> PageF
         )
     if len(data) > limit:
         raise PageReadError(f"page grew past the {limit / MEGABYTE:.0f} MB cap while read; skipped")
-    changed = status.st_ctime_ns
-    if time.time_ns() - changed < RACY_NANOSECONDS:
-        changed = UNSURE_CTIME  # a write in the same clock tick would not change it
-    return PageFile(relative, data, status.st_size, status.st_mtime_ns, changed)
+    return PageFile(relative, data, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
