@@ -23,6 +23,8 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
+from indexer.pages import MAX_ID_LENGTH, slugify
+
 from .errors import UserError
 from .export import FORMATS, WRITERS
 from .params import parse_params
@@ -32,6 +34,9 @@ from .suggest import suggest
 bp = Blueprint("search", __name__)
 
 RESOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
+# A link's last part longer than an id (the indexer cut it and added a hash): still its own.
+MAX_LINK_PART = 2000
+LONG_LINK_PART = re.compile(rf"[a-z0-9][a-z0-9-]{{{MAX_ID_LENGTH},{MAX_LINK_PART}}}")
 API_SUFFIXES = (".json", ".csv", ".ris", ".bib")
 API_PATHS = ("/healthz",)
 SERVER_ERROR = 500
@@ -77,6 +82,8 @@ def search_json():
 
 def resource_data(resource_id: str) -> dict:
     """A resource's details for the JSON and HTML views (404 if unknown or malformed)."""
+    if LONG_LINK_PART.fullmatch(resource_id):
+        resource_id = slugify(resource_id)
     if not RESOURCE_ID.fullmatch(resource_id):
         raise UserError("There is no resource with that id.", NOT_FOUND)
     details = resource_details(snapshot(), resource_id, current_app.config["RELATED_COUNT"])
