@@ -3,38 +3,59 @@ hold the build lock for hours: a real-time timer raises `TimeLimitExceeded` in t
 
 The timer is a signal, which Python delivers to the main thread between bytecodes, so the
 limit applies in the build's own process and in each parsing worker (both run pages on
-their main thread). Where it cannot apply (another thread, or a timer already running that
-is not ours to replace), the step runs unbounded rather than break someone else's timer.
+their main thread); in another thread the step runs unbounded. Limits nest: an inner one
+never outlasts, nor cancels, a timer already running (ours or a test runner's).
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 
 class TimeLimitExceeded(Exception):
     """A step ran past its time limit and was stopped."""
 
 
-def _expire(signum, frame) -> None:
-    raise TimeLimitExceeded
+@dataclass
+class Deadline:
+    """One time limit; `expired` tells whether it was this one that stopped the step."""
+
+    seconds: float
+    expired: bool = False
 
 
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
+def time_limit(seconds: float) -> Iterator[Deadline]:
     """Within this block, raise TimeLimitExceeded once `seconds` of wall time have passed."""
-    if threading.current_thread() is not threading.main_thread() or any(
-        signal.getitimer(signal.ITIMER_REAL)
-    ):
-        yield
+    deadline = Deadline(seconds)
+    if threading.current_thread() is not threading.main_thread():
+        yield deadline
         return
-    previous = signal.signal(signal.SIGALRM, _expire)
+    remaining, interval = signal.getitimer(signal.ITIMER_REAL)
+    if remaining and remaining <= seconds:  # a running timer ends first: let it fire
+        yield deadline
+        return
+
+    def expire(signum, frame) -> None:
+        deadline.expired = True
+        raise TimeLimitExceeded(f"over {seconds:g} s")
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield deadline
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if remaining:  # give the running timer back what is left of it
+            left = max(remaining - (time.monotonic() - started), MIN_TIMER_SECONDS)
+            signal.setitimer(signal.ITIMER_REAL, left, interval)
+
+
+MIN_TIMER_SECONDS = 1e-6  # a timer of 0 would be cancelled, not fired
