@@ -23,7 +23,7 @@ from whoosh.query import Term
 
 from . import whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
-from .corpus import PageReadError, check_corpus, list_pages, read_page
+from .corpus import PageReadError, check_corpus, list_pages, page_stat, read_page
 from .pagecache import CACHE_FILE, PageCache, PageState
 from .pages import parse_page
 from .parallel import cpu_count, parallel_map, workers_of_this_process, writer_options
@@ -102,12 +102,11 @@ def read_one(
     """One page's state, sightings and problems; a page that cannot be read has no state."""
     try:
         page = read_page(corpus, path)
-        stat = (corpus / path).stat()
     except (PageReadError, OSError) as error:
         return None, (), [Problem(ERROR, path, str(error))]
     parsed = parse_page(path, page.data)
     return (
-        PageState(page.sha256, stat.st_size, stat.st_mtime_ns),
+        PageState(page.sha256, page.size, page.mtime_ns, page.ctime_ns),
         parsed.sightings,
         list(parsed.problems),
     )
@@ -117,10 +116,10 @@ def unread_state(corpus: Path, path: str) -> PageState:
     """A page that cannot be read, remembered by size and time so `update` retries it only
     when it changes (else every update would publish a new version)."""
     try:
-        stat = (corpus / path).stat()
+        stat = page_stat(corpus, path)
     except OSError:
         return PageState("", 0, 0)
-    return PageState("", stat.st_size, stat.st_mtime_ns)
+    return PageState("", stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def documents_of(resources: Iterable[Resource]) -> dict[str, dict]:
@@ -233,11 +232,11 @@ def changed_pages(corpus: Path, index: Path) -> dict[str, list[str]] | None:
             changes["added"].append(path)
             continue
         try:
-            stat = (corpus / path).stat()
+            stat = page_stat(corpus, path)
         except OSError:
             changes["changed"].append(path)
             continue
-        if (old.size, old.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+        if not old.same_file(stat):
             state = read_one(corpus, path)[0]
             if state is None or state.sha256 != old.sha256:
                 changes["changed"].append(path)

@@ -8,9 +8,20 @@ a row gives win over what the pages say; fields it leaves out change nothing.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from .pages import MAX_TITLE_LENGTH, MAX_YEAR, MIN_YEAR, clean_text, id_from_link, safe_url, slugify
+from .corpus import PageReadError, read_inside
+from .pages import (
+    MAX_TITLE_LENGTH,
+    MAX_YEAR,
+    MIN_YEAR,
+    clean_block,
+    clean_text,
+    id_from_link,
+    safe_url,
+    slugify,
+)
 from .records import CATALOG, ERROR, Problem, Sighting
 
 CATALOG_FILE = "catalog.jsonl"
@@ -46,7 +57,8 @@ def _text(row: dict, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise RowError(f"{name} must be a string")
-    return value.strip() if name in ("description", "body") else clean_text(value)
+    # Control characters never reach the pages; description and body keep their lines.
+    return clean_block(value) if name in ("description", "body") else clean_text(value)
 
 
 def parse_row(row: object, path: str, number: int) -> Sighting:
@@ -97,6 +109,9 @@ def parse_catalog(text: str, path: str = CATALOG_FILE) -> tuple[list[Sighting], 
             problems.append(
                 Problem(ERROR, path, f"not valid JSON: {error.msg}; row skipped", number)
             )
+        except RecursionError:  # the JSON reader nests one call per bracket
+            message = "not valid JSON: nested too deeply; row skipped"
+            problems.append(Problem(ERROR, path, message, number))
         except RowError as error:
             problems.append(Problem(ERROR, path, f"{error}; row skipped", number))
     return sightings, problems
@@ -104,10 +119,12 @@ def parse_catalog(text: str, path: str = CATALOG_FILE) -> tuple[list[Sighting], 
 
 def read_catalog(corpus: Path) -> tuple[bytes, list[Sighting], list[Problem]]:
     """The catalog file's bytes (b"" when absent), its sightings and its problems."""
-    path = corpus / CATALOG_FILE
-    if not path.is_file():
+    if not os.path.lexists(corpus / CATALOG_FILE):
         return b"", [], []
-    data = path.read_bytes()[: MAX_CATALOG_BYTES + 1]
+    try:
+        data, _ = read_inside(corpus, CATALOG_FILE, MAX_CATALOG_BYTES)
+    except PageReadError as error:
+        return b"", [], [Problem(ERROR, CATALOG_FILE, f"{error}; catalog not read")]
     if len(data) > MAX_CATALOG_BYTES:
         return data, [], [Problem(ERROR, CATALOG_FILE, "catalog over the size cap; not read")]
     try:

@@ -9,6 +9,7 @@ resources whose pages changed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ CACHE_FILE = "pages.sqlite"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,
-    problems TEXT NOT NULL);
+    problems TEXT NOT NULL, ctime_ns INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS sightings (path TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sightings_by_id ON sightings (id);
 CREATE INDEX IF NOT EXISTS sightings_by_path ON sightings (path);
@@ -34,11 +35,22 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 @dataclass(frozen=True)
 class PageState:
-    """A page as last read: content hash, size and modification time (a cheap first check)."""
+    """A page as last read: content hash, then size, modification and change times (a cheap
+    first check). The change time is the one no one can set back (`touch -r` restores the
+    modification time only); 0 means it was not trusted, and the page is hashed again."""
 
     sha256: str
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
+
+    def same_file(self, status: os.stat_result) -> bool:
+        """Whether a file's status shows it unchanged since this state (no need to hash)."""
+        return self.ctime_ns != 0 and (self.size, self.mtime_ns, self.ctime_ns) == (
+            status.st_size,
+            status.st_mtime_ns,
+            status.st_ctime_ns,
+        )
 
 
 def _problems_json(problems: Iterable[Problem]) -> str:
@@ -65,6 +77,11 @@ class PageCache:
         else:
             self.db = sqlite3.connect(path)
             self.db.executescript(_SCHEMA)
+            if not self._has_ctime():  # a cache written before change times were kept
+                self.db.execute("ALTER TABLE pages ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0")
+
+    def _has_ctime(self) -> bool:
+        return any(row[1] == "ctime_ns" for row in self.db.execute("PRAGMA table_info(pages)"))
 
     @classmethod
     def copy(cls, source: Path, target: Path) -> PageCache:
@@ -86,8 +103,9 @@ class PageCache:
 
     def page_states(self) -> dict[str, PageState]:
         """Every cached page's state, by path."""
-        rows = self.db.execute("SELECT path, sha256, size, mtime_ns FROM pages")
-        return {path: PageState(sha, size, mtime) for path, sha, size, mtime in rows}
+        ctime = "ctime_ns" if self._has_ctime() else "0"
+        rows = self.db.execute(f"SELECT path, sha256, size, mtime_ns, {ctime} FROM pages")
+        return {path: PageState(*state) for path, *state in rows}
 
     def page_problems(self) -> list[Problem]:
         """The problems of every cached page, in path order."""
@@ -99,8 +117,16 @@ class PageCache:
         """Remember a page's state, slim sightings and problems (replacing what was there)."""
         self.remove_page(path)
         self.db.execute(
-            "INSERT INTO pages VALUES (?, ?, ?, ?, ?)",
-            (path, state.sha256, state.size, state.mtime_ns, _problems_json(problems)),
+            "INSERT INTO pages (path, sha256, size, mtime_ns, ctime_ns, problems)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                path,
+                state.sha256,
+                state.size,
+                state.mtime_ns,
+                state.ctime_ns,
+                _problems_json(problems),
+            ),
         )
         self.db.executemany(
             "INSERT INTO sightings VALUES (?, ?, ?)",
@@ -110,8 +136,8 @@ class PageCache:
     def touch_page(self, path: str, state: PageState) -> None:
         """Record a new size and time for a page whose content did not change."""
         self.db.execute(
-            "UPDATE pages SET size = ?, mtime_ns = ? WHERE path = ?",
-            (state.size, state.mtime_ns, path),
+            "UPDATE pages SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE path = ?",
+            (state.size, state.mtime_ns, state.ctime_ns, path),
         )
 
     def remove_page(self, path: str) -> None:

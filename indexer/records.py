@@ -6,6 +6,9 @@ step of the pipeline shares, and that the build manifest stores as JSON.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 ERROR = "error"
@@ -109,3 +112,23 @@ class Resource:
     body: str = ""
     sections: tuple[str, ...] = ()
     sources: tuple[Source, ...] = field(default=())
+
+
+# Resource ids: the last part of a resource's link, as a slug of at most MAX_ID_LENGTH.
+MAX_ID_LENGTH = 120
+ID_HASH_CHARS = 12  # an over-long id ends with this much of its full slug's SHA-256
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """A stable, URL-safe id from any text: lower-case ASCII letters, digits and dashes."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+    if len(slug) <= MAX_ID_LENGTH:
+        return slug
+    # Cut, but never merge two long ids that share their beginning: the cut id ends with a
+    # hash of the whole slug, so the same link always gives the same id.
+    digest = hashlib.sha256(slug.encode("ascii")).hexdigest()[:ID_HASH_CHARS]
+    room = MAX_ID_LENGTH - ID_HASH_CHARS - 1
+    head = slug[:room].rsplit("-", 1)[0] or slug[:room]
+    return f"{head.rstrip('-')}-{digest}"

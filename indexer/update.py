@@ -9,7 +9,6 @@ failure at any point leaves the published index as it was.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +32,7 @@ from .build import (
     unread_state,
 )
 from .catalog import CATALOG_FILE
-from .corpus import check_corpus, list_pages
+from .corpus import check_corpus, list_pages, page_stat
 from .pagecache import CACHE_FILE, PageCache, PageState
 from .records import CATALOG, NOTICE, RESOURCE_PAGE, Problem, Sighting
 from .report import BuildReport
@@ -109,10 +108,10 @@ class _Updater:
                 on_page(path)
             old = states.get(path)
             try:
-                stat = os.stat(os.path.join(self.corpus, path))
+                stat = page_stat(self.corpus, path)
             except OSError:
                 stat = None
-            if old and stat and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            if old and stat and old.same_file(stat):
                 continue
             state, found, problems = read_one(self.corpus, path)
             if old and state and old.sha256 == state.sha256:

@@ -7,13 +7,17 @@ vocabulary does not know is kept as printed and reported by the caller.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .corpus import PageReadError, read_inside
+
 VOCABULARY_FILE = "vocabulary.toml"
+MAX_VOCABULARY_BYTES = 1024 * 1024
 
 _PUNCTUATION = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
@@ -87,6 +91,8 @@ def parse_vocabulary(text: str) -> Vocabulary:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise VocabularyError(f"not valid TOML: {error}") from None
+    except RecursionError:  # the TOML reader nests one call per bracket
+        raise VocabularyError("not valid TOML: nested too deeply") from None
     ignore = data.get("ignore", {})
     ignored = ignore.get("labels", []) if isinstance(ignore, dict) else None
     if not isinstance(ignored, list) or not all(isinstance(i, str) for i in ignored):
@@ -100,10 +106,15 @@ def parse_vocabulary(text: str) -> Vocabulary:
 
 def load_vocabulary(corpus: Path) -> Vocabulary | None:
     """The corpus's vocabulary, or None when the corpus has no vocabulary file."""
-    path = corpus / VOCABULARY_FILE
-    if not path.is_file():
+    if not os.path.lexists(corpus / VOCABULARY_FILE):
         return None
     try:
-        return parse_vocabulary(path.read_text(encoding="utf-8"))
+        data, _ = read_inside(corpus, VOCABULARY_FILE, MAX_VOCABULARY_BYTES)
+    except PageReadError as error:
+        raise VocabularyError(str(error)) from None
+    if len(data) > MAX_VOCABULARY_BYTES:
+        raise VocabularyError(f"over {MAX_VOCABULARY_BYTES // (1024 * 1024)} MB")
+    try:
+        return parse_vocabulary(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise VocabularyError("not valid UTF-8") from None

@@ -16,12 +16,17 @@ import zlib
 from flask import Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from indexer.records import MAX_ID_LENGTH, slugify
+
 from .edge import UNTRUSTED_HOST, bind_urls_for_untrusted_host
 from .errors import UserError
 from .search import resource_details
 from .snapshots import index_unavailable
 
 RESOURCE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?")
+# A link's last part longer than an id (the indexer cut it and added a hash): still its own.
+MAX_LINK_PART = 2000
+LONG_LINK_PART = re.compile(rf"[a-z0-9][a-z0-9-]{{{MAX_ID_LENGTH},{MAX_LINK_PART}}}")
 API_SUFFIXES = (".json", ".csv", ".ris", ".bib")
 API_PATHS = ("/healthz",)
 SERVER_ERROR = 500
@@ -45,6 +50,8 @@ def snapshot():
 
 def resource_data(resource_id: str) -> dict:
     """A resource's details for the JSON and HTML views (404 if unknown or malformed)."""
+    if LONG_LINK_PART.fullmatch(resource_id):
+        resource_id = slugify(resource_id)
     if not RESOURCE_ID.fullmatch(resource_id):
         raise UserError("There is no resource with that id.", NOT_FOUND)
     details = resource_details(snapshot(), resource_id, current_app.config["RELATED_COUNT"])

@@ -105,6 +105,10 @@ def test_rows_become_sightings():
             '{"id": "a", "url": "javascript:alert(1)"}',
             "url must be a web address or a path on the site; row skipped",
         ),
+        (
+            '{"id": "a", "url": "//evil.example/resources/a/"}',
+            "url must be a web address or a path on the site; row skipped",
+        ),
         ('{"id": "a", "exclude": "yes"}', "exclude must be true or false; row skipped"),
     ],
 )
@@ -113,6 +117,22 @@ def test_bad_rows_are_errors_with_line_numbers(line, message):
     sightings, problems = parse_catalog(rows(good, line, good))
     assert [s.line for s in sightings] == [1, 3]
     assert problems == [Problem(ERROR, "catalog.jsonl", message, 2)]
+
+
+def test_control_characters_never_reach_the_pages():
+    text = rows(
+        {
+            "id": "a",
+            "title": "Bell\u0007 Title\u009b",
+            "description": "Line one\u001b[31m\n\nLine\ttwo\u0000",
+            "body": "Kept as written.\n\nNothing to remove.",
+        }
+    )
+    sightings, problems = parse_catalog(text)
+    assert [(s.title, s.description, s.body) for s in sightings] == [
+        ("Bell Title", "Line one[31m\n\nLine\ttwo", "Kept as written.\n\nNothing to remove.")
+    ]
+    assert problems == []
 
 
 def test_read_catalog_absent(tmp_path):

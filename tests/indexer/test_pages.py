@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import replace
 
 import pytest
 
-from indexer.pages import ParsedPage, id_from_link, parse_page, safe_url
+from indexer.pages import MAX_ID_LENGTH, ParsedPage, id_from_link, parse_page, safe_url, slugify
 from indexer.records import ERROR, LISTING, RESOURCE_PAGE, WARNING, Problem, Sighting
 from tests.conftest import card, listing_page, resource_page
 
@@ -203,6 +204,11 @@ def test_id_from_link(href, expected):
         ("javascript:alert(1)", None),
         ("vbscript:x", None),
         ("", None),
+        # Protocol-relative links leave the site: not a site path.
+        ("//evil.example/resources/x/", None),
+        ("\\\\evil.example/x", None),
+        ("/\\evil.example/x", None),
+        ("/resources//x/", "/resources//x/"),
     ],
 )
 def test_safe_url(href, expected):
@@ -384,6 +390,31 @@ def test_utf8_with_byte_order_mark():
     parsed = parse(b"\xef\xbb\xbf" + listing_page("Use of Force", ZEBRAFISH_CARD).encode())
     assert parsed.sightings == (ZEBRAFISH,)
     assert parsed.problems == ()
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_byte_order_mark(codec):
+    html = listing_page("Use of Force", ZEBRAFISH_CARD)
+    mark = {"utf-16-be": codecs.BOM_UTF16_BE}.get(codec, b"")
+    parsed = parse(mark + html.encode(codec))
+    assert parsed.sightings == (ZEBRAFISH,)
+    assert parsed.problems == ()
+
+
+def test_utf16_without_byte_order_mark_is_binary():
+    parsed = parse(listing_page("Use of Force", ZEBRAFISH_CARD).encode("utf-16-le"))
+    assert parsed == ParsedPage(
+        (), (Problem(ERROR, LISTING_PATH, "binary file, not an HTML page; skipped"),)
+    )
+
+
+def test_long_ids_are_cut_with_a_hash_and_never_merge():
+    first, second = "x-" * 70 + "first", "x-" * 70 + "second"
+    ids = [id_from_link(f"/resources/{first}/"), id_from_link(f"/resources/{second}/")]
+    assert ids[0] != ids[1]
+    assert [len(i) <= MAX_ID_LENGTH for i in ids] == [True, True]
+    assert id_from_link(f"/resources/{first}/") == ids[0]  # stable
+    assert slugify("x-" * 59 + "x") == "x-" * 59 + "x"  # 119 characters: kept whole
 
 
 def test_malformed_html_is_read():

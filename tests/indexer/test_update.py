@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 
 import pytest
 
 import indexer.build
-from indexer.build import BuildFailed, build
+from indexer.build import BuildFailed, build, changed_pages
 from indexer.records import NOTICE, Problem
+from indexer.store import IndexStore
 from indexer.update import update
 from tests.conftest import (
     CAFE,
@@ -385,3 +387,16 @@ def test_an_error_while_rewriting_cancels_the_writer_and_publishes_nothing(
     assert update(corpus, index_dir).published
     assert ended == ["commit"]
     assert (index_dir / "CURRENT").read_text() != current
+
+
+def test_update_of_a_page_cache_without_change_times(corpus, index_dir, tmp_path):
+    # A version published before change times were kept: its pages are hashed, not trusted.
+    published = IndexStore(index_dir).published().path / "pages.sqlite"
+    with sqlite3.connect(published) as db:
+        db.execute("ALTER TABLE pages DROP COLUMN ctime_ns")
+    assert changed_pages(corpus, index_dir) == {"added": [], "changed": [], "removed": []}
+    assert update(corpus, index_dir).published is False
+    write_page(corpus, "resources/cafe-protocols.html", resource_page("Cafe Renamed"))
+    report = update(corpus, index_dir)
+    assert (report.published, report.pages_reparsed) == (True, 1)
+    assert stored_documents(index_dir) == fresh_build(corpus, tmp_path)[0]
