@@ -12,7 +12,7 @@ of issue 11 (one 990-letter word; 32 unknown 30-letter words) for both, with the
 average. Runs on the shipped corpus and on a generated corpus of `--size` resources (built
 into `bench/out/` once, then reused). Usage:
 
-    python -m bench.spelling [--size 10000] [--whoosh-sample 200] [--json]
+    python -m bench.spelling [--size 10000] [--whoosh-sample 200] [--index PATH] [--json]
 """
 
 from __future__ import annotations
@@ -254,8 +254,14 @@ def print_table(name: str, figures: dict) -> None:
 @click.option("--size", default=SIZE, show_default=True, help="Generated corpus size (0: none).")
 @click.option("--whoosh-sample", default=WHOOSH_SAMPLE, show_default=True, type=int)
 @click.option("--no-whoosh", is_flag=True, help="Leave Whoosh's corrector out.")
+@click.option(
+    "--index",
+    "reuse",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A published index of the generated corpus to measure instead (no generating).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def main(size: int, whoosh_sample: int, no_whoosh: bool, as_json: bool) -> None:
+def main(size: int, whoosh_sample: int, no_whoosh: bool, reuse: Path | None, as_json: bool) -> None:
     """Did-you-mean accuracy on one-letter typos and its cost, beside Whoosh's corrector.
 
     Example: python -m bench.spelling --size 10000
@@ -266,7 +272,7 @@ def main(size: int, whoosh_sample: int, no_whoosh: bool, as_json: bool) -> None:
         build(SHIPPED, index)
         result["shipped"] = measure(index, whoosh_sample, not no_whoosh)
     if size:
-        index, built = generated_index(size)
+        index, built = (reuse, False) if reuse else generated_index(size)
         result[f"generated_{size}"] = {
             **measure(index, whoosh_sample, not no_whoosh),
             "index": str(index),

@@ -60,7 +60,7 @@ TYPO_SAMPLE = 250
 def reference_candidates(speller: Speller, word: str, maxdist: int, prefix: int = 0):
     """Every dictionary word within maxdist, by brute force over the whole dictionary."""
     found = [
-        Candidate(osa(word, other), -count, other)
+        Candidate(osa(word, other), -count, -speller.printed.get(other, 0), other)
         for other, count in speller.resources.items()
         if other.startswith(word[:prefix]) and osa(word, other) <= maxdist
     ]
@@ -118,6 +118,14 @@ def test_the_dictionary_holds_words_as_printed_with_their_stems_resources():
         "studies": 2,
     }
     assert speller.stems == {"2017": 1, "cafe": 1, "polic": 2, "studi": 2}
+    assert speller.printed == {
+        "2017": 1,
+        "cafe": 1,
+        "police": 1,
+        "policing": 1,
+        "studied": 1,
+        "studies": 1,
+    }
     # A word near a stem gets the printed word, never the stem.
     assert [speller.suggest(word) for word in ("studiez", "studx", "polic")] == [
         "studied",
@@ -132,22 +140,29 @@ def test_candidates_rank_by_distance_then_resources_then_alphabet():
         {},
     )
     assert speller.candidates("cart", 2) == [
-        Candidate(1, -9, "cast"),
-        Candidate(1, -5, "card"),
-        Candidate(1, -5, "care"),
-        Candidate(1, -2, "dart"),
-        Candidate(1, -1, "carts"),
-        Candidate(2, -40, "carton"),
+        Candidate(1, -9, 0, "cast"),
+        Candidate(1, -5, 0, "card"),
+        Candidate(1, -5, 0, "care"),
+        Candidate(1, -2, 0, "dart"),
+        Candidate(1, -1, 0, "carts"),
+        Candidate(2, -40, 0, "carton"),
     ]
     # The nearest wins over the far more common; a word in no resource is never offered.
     assert speller.suggest("cart") == "cast"
     assert "cat" not in speller.resources
 
 
+def test_words_of_one_stem_rank_by_the_resources_that_print_them():
+    stems = {"office": 10, "officer": 10}
+    assert Speller(stems, {}, {"office": 4, "officer": 9}).suggest("officr") == "officer"
+    assert Speller(stems, {}, {"office": 9, "officer": 4}).suggest("officr") == "office"
+    assert Speller(stems, {}).suggest("officr") == "office"  # then the alphabet
+
+
 def test_a_transposition_is_one_edit_here_and_two_for_whoosh(issue_index):
     with issue_index.searcher() as searcher:
         speller = Speller.from_reader(searcher.reader())
-        assert speller.candidates("polcie", 1) == [Candidate(1, -20, "police")]
+        assert speller.candidates("polcie", 1) == [Candidate(1, -20, -20, "police")]
         assert speller.within("polcie", 1) == ["police"]
         assert speller.within("pilcoe", 1) == []  # two transpositions: two edits
         assert list(searcher.reader().terms_within(CONTENT, "polcie", 1)) == []
@@ -170,7 +185,7 @@ def test_never_a_word_farther_than_a_nearer_one():
         distances = {other: osa(word, other) for other in speller.resources}
         for maxdist in (1, 2):
             assert speller.candidates(word, maxdist) == sorted(
-                Candidate(distance, -speller.resources[other], other)
+                Candidate(distance, -speller.resources[other], -speller.printed[other], other)
                 for other, distance in distances.items()
                 if distance <= maxdist
             )
