@@ -45,6 +45,9 @@ MAX_WORD_LENGTH = 24
 # half of it, and any word is two edits from dozens of short words.
 TWO_EDITS_FROM_LENGTH = 6
 MAX_DISTANCE = 2
+# Above this many distinct letters in the dictionary, spelling out every one-edit string of
+# a word costs more than comparing it with the dictionary's words.
+MAX_ALPHABET = 64
 # How many words a fuzzy `word~` expands to at most (the closest and commonest first); the
 # same cap as search_app.query.MAX_EXPANSIONS.
 MAX_FUZZY_WORDS = 64
@@ -80,6 +83,7 @@ class Speller:
         for word in self.resources:
             by_length.setdefault(len(word), []).append(word)
         self.by_length = {length: tuple(sorted(words)) for length, words in by_length.items()}
+        self.alphabet = "".join(sorted({letter for word in self.resources for letter in word}))
         self._analyzer = text_analyzer()
         # Whoosh's stemming cache is not thread-safe: one word analysed at a time.
         self._analyzing = threading.Lock()
@@ -151,11 +155,33 @@ class Speller:
             or self.known(word)
         ):
             return None
-        maxdist = 1 if len(spelled) < TWO_EDITS_FROM_LENGTH else MAX_DISTANCE
-        for candidate in self.candidates(spelled, maxdist):
-            if candidate.distance and candidate.word.isalpha():
-                return candidate.word
-        return None
+        near = self.one_edit(spelled)
+        if near is None:  # an alphabet too large to spell out every edit
+            near = [c for c in self.candidates(spelled, 1) if c.distance]
+        if not near and len(spelled) >= TWO_EDITS_FROM_LENGTH:
+            near = self.candidates(spelled, MAX_DISTANCE)
+        return next((c.word for c in near if c.distance and c.word.isalpha()), None)
+
+    def one_edit(self, word: str) -> list[Candidate] | None:
+        """The dictionary words one edit from `word`, ranked, found by spelling out every
+        string one edit away (deletions, transpositions, substitutions and insertions of the
+        dictionary's letters) and looking each up: about 400 look-ups for a 7-letter word,
+        whatever the size of the dictionary. None when the dictionary's alphabet is larger
+        than MAX_ALPHABET (the caller compares instead)."""
+        if len(self.alphabet) > MAX_ALPHABET:
+            return None
+        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        edits = {a + b[1:] for a, b in splits if b}
+        edits.update(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1)
+        edits.update(a + c + b[1:] for a, b in splits if b for c in self.alphabet)
+        edits.update(a + c + b for a, b in splits for c in self.alphabet)
+        edits.discard(word)
+        resources, printed = self.resources, self.printed
+        return sorted(
+            Candidate(1, -resources[edit], -printed.get(edit, 0), edit)
+            for edit in edits
+            if edit in resources
+        )
 
     def within(self, word: str, maxdist: int, prefix: int = 0) -> list[str]:
         """The words a fuzzy `word~` searches: dictionary words within `maxdist` edits (at

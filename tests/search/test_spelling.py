@@ -189,11 +189,32 @@ def test_never_a_word_farther_than_a_nearer_one():
                 for other, distance in distances.items()
                 if distance <= maxdist
             )
+        assert speller.one_edit(word) == [c for c in speller.candidates(word, 1) if c.distance]
         suggestion = speller.suggest(word)
         if suggestion is not None:
             assert distances[suggestion] == min(d for d in distances.values() if d)
             checked += 1
     assert checked > TYPO_SAMPLE // 2
+
+
+def test_a_large_alphabet_compares_instead_of_spelling_out_edits(issue_index, monkeypatch):
+    with issue_index.searcher() as searcher:
+        speller = Speller.from_reader(searcher.reader())
+    typed = ["plice", "fist", "sudy", "beez", "polcie", "respnders", "lisensingg", "xyz"]
+    spelled_out = [speller.suggest(word) for word in typed]
+    monkeypatch.setattr(spelling, "MAX_ALPHABET", 0)
+    assert speller.one_edit("plice") is None
+    assert [speller.suggest(word) for word in typed] == spelled_out
+    assert spelled_out == [
+        "police",
+        "first",
+        "study",
+        "bees",
+        "police",
+        "responders",
+        "licensing",  # two edits: compared
+        None,
+    ]
 
 
 def test_words_too_short_too_long_or_numbers_get_no_suggestion():
