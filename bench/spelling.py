@@ -10,9 +10,11 @@ sample of the same typos (it takes a second or more per word at 10,000 resources
 time per suggestion (mean, p95, max), the time to build the speller, and the hostile inputs
 of issue 11 (one 990-letter word; 32 unknown 30-letter words) for both, with the load
 average. Runs on the shipped corpus and on a generated corpus of `--size` resources (built
-into `bench/out/` once, then reused). Usage:
+into `bench/out/` once, then reused), then times suggestions in a random dictionary of
+`--large` words (the generated corpora have about 4,500 distinct words). Usage:
 
-    python -m bench.spelling [--size 10000] [--whoosh-sample 200] [--index PATH] [--json]
+    python -m bench.spelling [--size 10000] [--large 100000] [--whoosh-sample 200]
+        [--index PATH] [--json]
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ HOSTILE_LONG = 990
 HOSTILE_WORDS, HOSTILE_WORD_LENGTH = 32, 30
 KINDS = ("deletion", "insertion", "substitution", "transposition")
 PERCENTILE = 95
+SYNTHETIC_WORDS = 100_000
+SYNTHETIC_LENGTHS = (3, 4, 5, 5, 6, 6, 7, 7, 7, 8, 8, 9, 10, 11, 12, 14)
+SYNTHETIC_TYPOS = 1000
 
 
 def typo(word: str, kind: str, rng: Random) -> str | None:
@@ -206,6 +211,43 @@ def measure(index: Path, whoosh_sample: int, with_whoosh: bool = True) -> dict:
     return result
 
 
+def random_words(count: int, rng: Random) -> dict[str, int]:
+    """A dictionary of random letter strings of English-like lengths, with resources."""
+    words: dict[str, int] = {}
+    while len(words) < count:
+        length = rng.choice(SYNTHETIC_LENGTHS)
+        words["".join(rng.choice(ascii_lowercase) for _ in range(length))] = rng.randint(1, 1000)
+    return words
+
+
+def measure_large(count: int) -> dict:
+    """Suggestion time in a large random dictionary (no index): one- and two-edit typos of
+    its words of 8+ letters, and 32 unknown 8-letter words."""
+    rng = Random(TYPO_SEED)
+    words = random_words(count, rng)
+    start = time.perf_counter()
+    speller = Speller(words, {}, words)
+    built = time.perf_counter() - start
+    long = [word for word in words if len(word) >= 8]
+    typos = {"one edit": [], "two edits": []}
+    for _ in range(SYNTHETIC_TYPOS):
+        word = rng.choice(long)
+        at = rng.randrange(len(word))
+        typos["one edit"].append(word[:at] + word[at + 1 :])
+        typos["two edits"].append(word[:at] + word[at + 1 : -1])
+    unknown = ["".join(rng.choice(ascii_lowercase) for _ in range(8)) for _ in range(HOSTILE_WORDS)]
+    result = {"dictionary_words": count, "speller_build_s": round(built, 3)}
+    for label, typed in typos.items():
+        times = []
+        for word in typed:
+            start = time.perf_counter()
+            speller.suggest(word)
+            times.append(time.perf_counter() - start)
+        result[label] = timing(times)
+    result[f"{HOSTILE_WORDS} unknown 8-letter words, ms"] = milliseconds(speller.suggest, unknown)
+    return result
+
+
 def generated_index(size: int) -> tuple[Path, bool]:
     """The generated corpus's published index in bench/out, built unless already there."""
     corpus, info = prepare_corpus(OUT, size, regenerate=False)
@@ -252,6 +294,12 @@ def print_table(name: str, figures: dict) -> None:
 
 @click.command()
 @click.option("--size", default=SIZE, show_default=True, help="Generated corpus size (0: none).")
+@click.option(
+    "--large",
+    default=SYNTHETIC_WORDS,
+    show_default=True,
+    help="Words of a random dictionary to time suggestions in (0: none).",
+)
 @click.option("--whoosh-sample", default=WHOOSH_SAMPLE, show_default=True, type=int)
 @click.option("--no-whoosh", is_flag=True, help="Leave Whoosh's corrector out.")
 @click.option(
@@ -261,7 +309,9 @@ def print_table(name: str, figures: dict) -> None:
     help="A published index of the generated corpus to measure instead (no generating).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def main(size: int, whoosh_sample: int, no_whoosh: bool, reuse: Path | None, as_json: bool) -> None:
+def main(
+    size: int, large: int, whoosh_sample: int, no_whoosh: bool, reuse: Path | None, as_json: bool
+) -> None:
     """Did-you-mean accuracy on one-letter typos and its cost, beside Whoosh's corrector.
 
     Example: python -m bench.spelling --size 10000
@@ -278,6 +328,8 @@ def main(size: int, whoosh_sample: int, no_whoosh: bool, reuse: Path | None, as_
             "index": str(index),
             "index_built_now": built,
         }
+    if large:
+        result["large_dictionary"] = measure_large(large)
     result["load_average_end"] = os.getloadavg()
     result["target"] = TARGET
     if as_json:
@@ -286,6 +338,17 @@ def main(size: int, whoosh_sample: int, no_whoosh: bool, reuse: Path | None, as_
     for key, figures in result.items():
         if isinstance(figures, dict) and "ours" in figures:
             print_table(key, figures)
+    if "large_dictionary" in result:
+        figures = result["large_dictionary"]
+        click.echo(
+            f"\nrandom dictionary of {figures['dictionary_words']} words (speller built in "
+            f"{figures['speller_build_s']} s), ms per suggestion:"
+        )
+        for key, value in figures.items():
+            if isinstance(value, dict):
+                click.echo(f"{key:28}{value['mean']:>9}{value['p95']:>9}{value['max']:>9}")
+            elif key.endswith("ms"):
+                click.echo(f"{key:40} {value:>12} ms")
     start, end = result["load_average_start"], result["load_average_end"]
     click.echo(
         f"\nload average (1/5/15 min): start {start[0]:.2f} {start[1]:.2f} {start[2]:.2f}, "

@@ -45,6 +45,10 @@ MAX_WORD_LENGTH = 24
 # half of it, and any word is two edits from dozens of short words.
 TWO_EDITS_FROM_LENGTH = 6
 MAX_DISTANCE = 2
+# A two-edit look-up compares a word with at most about this many dictionary words; beyond,
+# with those of its first letter only (misspellings rarely touch it): a 20th of the work,
+# 1 ms a two-edit suggestion instead of 9.6 ms in a random dictionary of 100,000 words.
+MAX_COMPARED = 20_000
 # Above this many distinct letters in the dictionary, spelling out every one-edit string of
 # a word costs more than comparing it with the dictionary's words.
 MAX_ALPHABET = 64
@@ -135,6 +139,10 @@ class Speller:
                 pool.append(words)
         return pool
 
+    def compared(self, word: str, maxdist: int, prefix: int = 0) -> int:
+        """How many dictionary words a look-up of `word` compares it with (its work)."""
+        return sum(len(words) for words in self.pool(word, maxdist, prefix))
+
     def candidates(self, word: str, maxdist: int, prefix: int = 0) -> list[Candidate]:
         """Dictionary words within `maxdist` edits of `word` (a transposition is one edit),
         in ranking order: nearest, then in more resources, then alphabetical."""
@@ -164,7 +172,8 @@ class Speller:
         if near is None:  # comparing with the words of nearby lengths costs less
             near = [c for c in self.candidates(spelled, 1) if c.distance]
         if not near and len(spelled) >= TWO_EDITS_FROM_LENGTH:
-            near = self.candidates(spelled, MAX_DISTANCE)
+            prefix = 0 if self.compared(spelled, MAX_DISTANCE) <= MAX_COMPARED else 1
+            near = self.candidates(spelled, MAX_DISTANCE, prefix)
         return next((c.word for c in near if c.distance and c.word.isalpha()), None)
 
     def one_edit(self, word: str) -> list[Candidate] | None:
@@ -175,8 +184,7 @@ class Speller:
         dictionary's words of nearby lengths costs less (a small dictionary), or the alphabet
         is larger than MAX_ALPHABET."""
         edits_count = (2 * len(self.alphabet) + 2) * (len(word) + 1)
-        compared = sum(len(words) for words in self.pool(word, 1))
-        if len(self.alphabet) > MAX_ALPHABET or compared <= EDIT_COST * edits_count:
+        if len(self.alphabet) > MAX_ALPHABET or self.compared(word, 1) <= EDIT_COST * edits_count:
             return None
         splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
         edits = {a + b[1:] for a, b in splits if b}

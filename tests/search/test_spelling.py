@@ -257,9 +257,19 @@ def test_hostile_words_compare_with_nothing(issue_index):
     assert [len(speller.pool(word, 2)) for word in ["x" * 990, *words]] == [0] * 33
     assert [speller.suggest(word) for word in ["x" * 990, *words]] == [None] * 33
     # A word of ordinary length is compared with the words of nearby lengths only.
-    compared = sum(len(words) for words in speller.pool("plice", 2))
+    compared = speller.compared("plice", 2)
     assert compared == sum(1 for word in speller.resources if 3 <= len(word) <= 7)
     assert compared < len(speller.resources)
+
+
+def test_two_edits_in_a_large_dictionary_keep_the_first_letter(issue_index, monkeypatch):
+    with issue_index.searcher() as searcher:
+        speller = Speller.from_reader(searcher.reader())
+    typed = ["lisensingg", "kicensinng"]
+    assert [speller.suggest(word) for word in typed] == ["licensing", "licensing"]
+    monkeypatch.setattr(spelling, "MAX_COMPARED", 0)
+    assert [speller.suggest(word) for word in typed] == ["licensing", None]
+    assert speller.compared("kicensinng", 2, prefix=1) < speller.compared("kicensinng", 2)
 
 
 def test_known_words_get_no_suggestion(issue_index):
