@@ -299,6 +299,23 @@ def test_within_expands_fuzzy_words_nearest_and_commonest_first():
     assert speller.within("ward", 2) == reference[:MAX_FUZZY_WORDS]
 
 
+def test_within_finds_what_whoosh_finds_and_transpositions_besides(issue_index):
+    """Whoosh's `terms_within` counts a transposition as two edits: its words are a subset."""
+    with issue_index.searcher() as searcher:
+        reader = searcher.reader()
+        speller = Speller.from_reader(reader)
+        for word in ("plice", "polcie", "respnoders", "bees", "stdy", "licensign", "qqq"):
+            for maxdist, prefix in ((1, 0), (1, 1), (2, 1)):
+                ours = speller.within(word, maxdist, prefix)
+                whoosh = set(reader.terms_within(CONTENT, word, maxdist, prefix=prefix))
+                assert whoosh <= set(ours)
+                assert ours == [
+                    c.word for c in reference_candidates(speller, word, maxdist, prefix)
+                ]
+        assert speller.within("polcie", 1) == ["police"]
+        assert set(reader.terms_within(CONTENT, "polcie", 1)) == set()
+
+
 def test_within_an_overlong_word_matches_itself_only():
     long_word = "a" * 30
     speller = Speller({long_word: 1, long_word + "b": 1}, {})
