@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from bench.attacks import hostile_mix, read_words
 from bench.hostile import main, targets
@@ -41,8 +42,6 @@ SERVER_ERROR, NO_ANSWER = 500, 0
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory):
     """One run of the bench's command line: its printed tables and its JSON document."""
-    from click.testing import CliRunner
-
     out = tmp_path_factory.mktemp("hostile")
     result = CliRunner().invoke(main, [*OPTIONS, "--out", str(out)])
     assert result.exit_code == 0, result.output
