@@ -139,7 +139,12 @@ def hostile_mix(words: Words) -> dict[str, str]:
         "one 990-letter word": search_path(letters(rng, LONG_WORD_LETTERS)),
         "8 long words ~2": search_path(" ".join(f"{w}~2" for w in words.long[:8])),
         "32 long words ~2": search_path(" ".join(f"{w}~2" for w in words.long[:MAX_WORDS])),
+        "8 unknown 30-letter words ~2": search_path(" ".join(f"{w}~2" for w in unknown[:8])),
         "32 unknown 30-letter words ~2": search_path(" ".join(f"{w}~2" for w in unknown)),
+        # Near real words but none of them: no result, so did-you-mean searches for each.
+        "32 misspelt long words": search_path(
+            " ".join(w[:-2] + "qx" for w in words.long[:MAX_WORDS])
+        ),
         "32 common words ~1": search_path(" ".join(f"{w}~1" for w in common)),
         "32 common words": search_path(" ".join(common)),
         "32 rare words": search_path(" ".join(words.rare[:MAX_WORDS])),
