@@ -102,6 +102,15 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench --size $(SIZE)
 
+# Hostile load (issue 11, bench/hostile.py, `make bench-hostile SIZE=10000`): the hostile mix
+# sent alone (cold and warm), then HOSTILE_SECONDS of 5 hostile clients beside an ordinary one
+# against 5 gunicorn workers; the targets table, and bench/out/hostile-SIZE.json.
+HOSTILE_SECONDS ?= 60
+
+.PHONY: bench-hostile
+bench-hostile: $(STAMP)
+	$(BIN)/python -m bench.hostile --size $(SIZE) --seconds $(HOSTILE_SECONDS)
+
 # The hardening tests made long (tests/hardening/, tests/fuzz/): a minute of load on gunicorn
 # while new versions are published, a SIGKILL at every file operation of a build and of an
 # update, a minute of atheris per target and 2,000 hypothesis examples per property.

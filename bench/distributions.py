@@ -18,7 +18,13 @@ from pathlib import Path
 from random import Random
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG_SAMPLE = ROOT.parent / "shared" / "catalog" / "knowledge-lab-sample.json"
+SAMPLE_PATH = Path("shared", "catalog", "knowledge-lab-sample.json")
+# `../shared` beside the checkout; from a git worktree (`<folder>/wt/<name>`) it is found
+# further up, so the benchmarks run the same in every checkout.
+CATALOG_SAMPLE = next(
+    (parent / SAMPLE_PATH for parent in ROOT.parents if (parent / SAMPLE_PATH).is_file()),
+    ROOT.parent / SAMPLE_PATH,
+)
 VOCABULARY = ROOT / "corpus" / "vocabulary.toml"
 FIRST_YEAR, LAST_YEAR = 2000, 2025
 SMOOTHING = 1  # added to every vocabulary entry's count, so unseen ones still occur

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from .measure import DIGITS, percentiles
@@ -58,10 +59,10 @@ def server_command(index: Path, port: int, workers: int) -> list[str]:
 _CLI = "from search_app.cli import main; main()"
 
 
-def request(port: int, path: str) -> tuple[int, float]:
-    """One GET: its status (0 when the connection failed) and its milliseconds."""
+def request(port: int, path: str, timeout: float = REQUEST_TIMEOUT) -> tuple[int, float]:
+    """One GET: its status (0 when the connection failed or timed out) and its milliseconds."""
     started = time.perf_counter()
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
@@ -128,6 +129,32 @@ def drive(port: int, paths: list[str], concurrency: int, limit: int, seconds: fl
     }
 
 
+@contextmanager
+def serving(index: Path, workers: int, log: Path):
+    """`resource-search serve` on a free loopback port (its error log to `log`), ready: the
+    port. Stopped on leaving. The clients play many visitors from one address, so the
+    per-client rate limit is off (the server's cost is measured, not the limiter's)."""
+    port = free_port()
+    command = server_command(index, port, workers)
+    environment = {**os.environ, "SEARCH_RATE_LIMIT": ""}
+    # The access log goes to stdout: discarded, as a real deployment would ship it elsewhere.
+    with log.open("w", encoding="utf-8") as errors:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors, env=environment
+        )
+    try:
+        wait_ready(port, server)
+        yield port
+    finally:
+        stop(server)
+
+
+def server_description(workers: int) -> str:
+    """How the server is started, without the port and index path."""
+    command = server_command(Path("index"), 0, workers)
+    return " ".join([Path(command[0]).name, *command[1:-2]])
+
+
 def measure_http(
     index: Path,
     queries: list[dict],
@@ -139,24 +166,12 @@ def measure_http(
     seconds: float,
 ) -> dict:
     """Serve the index with gunicorn (its error log to `log`) and measure the mix over HTTP."""
-    port = free_port()
     paths = [f"/search.json?{params_of(query).to_query()}" for query in queries]
-    command = server_command(index, port, workers)
-    # The access log goes to stdout: discarded, as a real deployment would ship it elsewhere.
-    # The clients play many visitors from one address: the per-client rate limit is off.
-    environment = {**os.environ, "SEARCH_RATE_LIMIT": ""}
-    with log.open("w", encoding="utf-8") as errors:
-        server = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors, env=environment
-        )
-    try:
-        wait_ready(port, server)
+    with serving(index, workers, log) as port:
         drive(port, paths[::-1], concurrency, WARMUP_PER_WORKER * workers, WARMUP_SECONDS)
         figures = drive(port, paths, concurrency, limit, seconds)
-    finally:
-        stop(server)
     return {
-        "server": " ".join([Path(command[0]).name, *command[1:-2]]),
+        "server": server_description(workers),
         "workers": workers,
         "concurrency": concurrency,
         **figures,
