@@ -1,0 +1,82 @@
+"""Part of step one and a half (document -> pages of text): tidying the text a PDF gives.
+
+A PDF's text layer is its lines as typeset: words broken with a hyphen at a line end, and
+on every page the same running header and footer (the document's title, "Page 3 of 12").
+Left in, the header is one more hit for its words on every page and the footer splits
+sentences across pages. `clean_pages` drops lines that recur at the top or bottom of most
+pages (numbers ignored, so page numbers count as recurring) and joins hyphenated words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+FURNITURE_LINES = 3  # lines looked at, at the top and at the bottom of each page
+FURNITURE_SHARE = 0.6  # a line on this share of the pages, in one place, is furniture
+MIN_FURNITURE_PAGES = 2  # a single page: no line can be told to recur
+
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+_PAGE_NUMBER = re.compile(r"^(page\s+)?#(\s*(of|/)\s*#)?$|^[-\u2013\u2014]\s*#\s*[-\u2013\u2014]$")
+# A word broken at a line end: letters, a hyphen, a line break, a lower-case letter. PDFium
+# finds these itself and writes the pair as \x02 with no line break; soft hyphens (U+00AD)
+# mark a break a typesetter may use, never a character of the word.
+_BROKEN_WORD = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])|\x02\n?|\u00ad\n?")
+_LINE_ENDS = re.compile(r"\r\n?")
+
+
+def _key(line: str) -> str:
+    """A line as compared across pages: numbers as #, spaces collapsed, lower case."""
+    return _SPACES.sub(" ", _DIGITS.sub("#", line)).strip().lower()
+
+
+def _lines(page: str) -> list[str]:
+    return [line.strip() for line in _LINE_ENDS.sub("\n", page).split("\n")]
+
+
+def _edge_keys(lines: list[str]) -> set[tuple[str, int, str]]:
+    """(end, position, key) of the first and last few non-blank lines of a page."""
+    filled = [line for line in lines if line]
+    top = [("top", i, _key(line)) for i, line in enumerate(filled[:FURNITURE_LINES])]
+    bottom = [("bottom", i, _key(line)) for i, line in enumerate(reversed(filled[-FURNITURE_LINES:]))]
+    return set(top + bottom)
+
+
+def furniture(pages: list[list[str]]) -> set[tuple[str, int, str]]:
+    """The (end, position, key) of lines that recur on most pages: headers and footers."""
+    if len(pages) < MIN_FURNITURE_PAGES:
+        return set()
+    counts = Counter(key for lines in pages for key in _edge_keys(lines))
+    needed = max(2, FURNITURE_SHARE * len(pages))
+    return {key for key, count in counts.items() if count >= needed}
+
+
+def _strip_furniture(lines: list[str], recurring: set[tuple[str, int, str]]) -> list[str]:
+    filled = [i for i, line in enumerate(lines) if line]
+    drop = set()
+    for end, order in (("top", filled[:FURNITURE_LINES]), ("bottom", filled[::-1][:FURNITURE_LINES])):
+        for position, index in enumerate(order):
+            key = _key(lines[index])
+            if (end, position, key) in recurring or _PAGE_NUMBER.match(key):
+                drop.add(index)
+            else:
+                break  # furniture sits at the very edge: stop at the first line of text
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines as one text: each stripped, runs of blank lines as one, broken words joined."""
+    kept: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return _BROKEN_WORD.sub("", "\n".join(kept).strip())
+
+
+def clean_pages(pages: list[str]) -> tuple[str, ...]:
+    """PDF page texts without running headers, footers and page numbers, words rejoined."""
+    split = [_lines(page) for page in pages]
+    recurring = furniture(split)
+    return tuple(join_lines(_strip_furniture(lines, recurring)) for lines in split)
