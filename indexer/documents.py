@@ -231,7 +231,7 @@ def pdf_pages(data: bytes) -> tuple[str, ...]:
     except pdfium.PdfiumError as error:
         if getattr(error, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedDocument("encrypted: needs a password to be read") from None
-        raise CorruptDocument(f"damaged or truncated PDF ({error})") from None
+        raise CorruptDocument("damaged or truncated PDF: PDFium cannot open it") from None
     try:
         count = len(pdf)
         if count > MAX_PDF_PAGES:
@@ -244,7 +244,7 @@ def pdf_pages(data: bytes) -> tuple[str, ...]:
             textpage.close()
             page.close()
     except pdfium.PdfiumError as error:
-        raise CorruptDocument(f"damaged PDF page ({error})") from None
+        raise CorruptDocument("damaged PDF: PDFium cannot read a page") from None
     finally:
         pdf.close()
     if pages and not any(page.strip() for page in pages):
@@ -263,8 +263,8 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
         ratio = member.file_size / max(member.compress_size, 1)
         if total > MAX_UNPACKED_BYTES or (ratio > MAX_PACKING_RATIO and member.file_size > MEGABYTE):
             raise DocumentBomb(
-                f"unpacks to over {total / MEGABYTE:.0f} MB ({member.filename} packed {ratio:.0f}"
-                f" times); a zip bomb"
+                f"{member.filename} unpacks to {member.file_size / MEGABYTE:.0f} MB, over"
+                f" {MAX_PACKING_RATIO} times its packed size; a zip bomb"
             )
     return archive
 

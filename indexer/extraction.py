@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import posixpath
 import resource
 import time
 from collections.abc import Callable, Iterable
@@ -136,7 +137,7 @@ class DocumentCache:
 
 def _prepare(corpus: Path, source: str) -> tuple[Document, bytes | None]:
     """A document's record before extraction (its size and hash), or its failure to be read."""
-    format = documents.LINK
+    format = posixpath.splitext(source)[1].lstrip(".").lower()  # until format_of says
     try:
         format = documents.format_of(source)
         if format == LINK:

@@ -19,10 +19,15 @@ MIN_FURNITURE_PAGES = 2  # a single page: no line can be told to recur
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?#(\s*(of|/)\s*#)?$|^[-\u2013\u2014]\s*#\s*[-\u2013\u2014]$")
-# A word broken at a line end: letters, a hyphen, a line break, a lower-case letter. PDFium
-# finds these itself and writes the pair as \x02 with no line break; soft hyphens (U+00AD)
-# mark a break a typesetter may use, never a character of the word.
-_BROKEN_WORD = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])|\x02\n?|\u00ad\n?")
+# A word broken at a line end: letters, a hyphen, a line break, letters. PDFium finds these
+# itself and writes the hyphen as \x02, without the line break. A soft hyphen (U+00AD) marks
+# where a typesetter may break a word, never a character of it.
+_BROKEN_WORD = re.compile(r"([\w-]*[^\W\d_])(?:\x02\n?|-\n)([^\W\d_][\w-]*)")
+_SOFT_HYPHEN = re.compile(r"\u00ad\n?")
+_BREAKS = re.compile(r"\x02\n?|-\n|\u00ad")
+_TOKEN = re.compile(r"[\w-]+")
+_PAGE_END_BREAK = re.compile(r"[^\W\d_](?:-|\x02)$")
+_PAGE_START = re.compile(r"([^\W\d_][\w-]*)")
 _LINE_ENDS = re.compile(r"\r\n?")
 
 
@@ -66,17 +71,44 @@ def _strip_furniture(lines: list[str], recurring: set[tuple[str, int, str]]) -> 
 
 
 def join_lines(lines: list[str]) -> str:
-    """Lines as one text: each stripped, runs of blank lines as one, broken words joined."""
+    """Lines as one text: each stripped, runs of blank lines as one."""
     kept: list[str] = []
     for line in lines:
         line = line.strip()
         if line or (kept and kept[-1]):
             kept.append(line)
-    return _BROKEN_WORD.sub("", "\n".join(kept).strip())
+    return "\n".join(kept).strip()
+
+
+def rejoin_words(pages: list[str]) -> tuple[str, ...]:
+    """Pages with words broken at line ends made whole again.
+
+    A hyphen at a line end is either the typesetter's (enfor-cement) or the word's own
+    (community-based): the document itself decides. If it prints the word whole elsewhere,
+    the break is joined; if it prints it with the hyphen, or the second half is capitalised
+    (African-American), the hyphen stays; else it is joined, as most line-end hyphens are.
+    """
+    vocabulary = {t.lower() for page in pages for t in _TOKEN.findall(_BREAKS.sub(" ", page))}
+
+    def rejoin(match: re.Match) -> str:
+        left, right = match[1], match[2]
+        if (left + right).lower() in vocabulary:
+            return left + right
+        if f"{left}-{right}".lower() in vocabulary or right[0].isupper():
+            return f"{left}-{right}"
+        return left + right
+
+    pages = [_SOFT_HYPHEN.sub("", page) for page in pages]
+    for number in range(len(pages) - 1):  # a word broken across pages stays on the first
+        ending, following = _PAGE_END_BREAK.search(pages[number]), _PAGE_START.match(pages[number + 1])  # fmt: skip
+        if ending and following:
+            pages[number] += "\n" + following[1]
+            pages[number + 1] = pages[number + 1][following.end() :].lstrip()
+    return tuple(_BROKEN_WORD.sub(rejoin, page) for page in pages)
 
 
 def clean_pages(pages: list[str]) -> tuple[str, ...]:
     """PDF page texts without running headers, footers and page numbers, words rejoined."""
     split = [_lines(page) for page in pages]
     recurring = furniture(split)
-    return tuple(join_lines(_strip_furniture(lines, recurring)) for lines in split)
+    return rejoin_words([join_lines(_strip_furniture(lines, recurring)) for lines in split])
