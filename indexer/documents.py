@@ -243,7 +243,7 @@ def pdf_pages(data: bytes) -> tuple[str, ...]:
             pages.append(textpage.get_text_bounded())
             textpage.close()
             page.close()
-    except pdfium.PdfiumError as error:
+    except pdfium.PdfiumError:
         raise CorruptDocument("damaged PDF: PDFium cannot read a page") from None
     finally:
         pdf.close()
@@ -261,7 +261,9 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
     for member in archive.infolist():
         total += member.file_size
         ratio = member.file_size / max(member.compress_size, 1)
-        if total > MAX_UNPACKED_BYTES or (ratio > MAX_PACKING_RATIO and member.file_size > MEGABYTE):
+        if total > MAX_UNPACKED_BYTES or (
+            ratio > MAX_PACKING_RATIO and member.file_size > MEGABYTE
+        ):
             raise DocumentBomb(
                 f"{member.filename} unpacks to {member.file_size / MEGABYTE:.0f} MB, over"
                 f" {MAX_PACKING_RATIO} times its packed size; a zip bomb"

@@ -15,6 +15,7 @@ every other outcome, readable or not, is.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -75,7 +76,11 @@ def _serve(connection, memory_limit: int, extract: Extractor) -> None:
             connection.send(("error", ExtractionCrashed.__name__, "ran out of its memory limit"))
             return  # a library that ran out of memory may be left broken: start afresh
         except Exception as error:  # a library's own failure on a damaged file
-            answer = ("error", documents.CorruptDocument.__name__, f"unreadable ({type(error).__name__})")
+            answer = (
+                "error",
+                documents.CorruptDocument.__name__,
+                f"unreadable ({type(error).__name__})",
+            )
         connection.send(answer)
 
 
@@ -84,7 +89,9 @@ class _Worker:
 
     def __init__(self, context, memory_limit: int, extract: Extractor):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, memory_limit, extract), daemon=True)
+        self.process = context.Process(
+            target=_serve, args=(child, memory_limit, extract), daemon=True
+        )
         self.process.start()
         child.close()
         self.job: Document | None = None
@@ -98,10 +105,8 @@ class _Worker:
         if kill:
             self.process.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):  # the worker already gone
                 self.connection.send(None)
-            except OSError:
-                pass
         self.process.join()
         self.connection.close()
 
@@ -119,7 +124,13 @@ class DocumentCache:
         """The cached outcome for this document's bytes, under its own source; None if absent."""
         try:
             saved = json.loads(self._file(pending.sha256, pending.format).read_text("utf-8"))
-            return replace(pending, pages=tuple(saved["pages"]), problem=saved["problem"], level=saved["level"], message=saved["message"])  # fmt: skip
+            return replace(
+                pending,
+                pages=tuple(saved["pages"]),
+                problem=saved["problem"],
+                level=saved["level"],
+                message=saved["message"],
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None  # absent, or damaged: extract again
 
@@ -129,7 +140,11 @@ class DocumentCache:
             return
         path = self._file(document.sha256, document.format)
         path.parent.mkdir(parents=True, exist_ok=True)
-        saved = {k: v for k, v in asdict(document).items() if k in ("pages", "problem", "level", "message")}
+        saved = {
+            k: v
+            for k, v in asdict(document).items()
+            if k in ("pages", "problem", "level", "message")
+        }
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, path)
@@ -183,7 +198,9 @@ def extract_all(
         else:
             queue.append((pending, data))
     if queue:
-        _run_workers(queue, max(1, min(processes, len(queue))), time_limit, memory_limit, extract, finish)  # fmt: skip
+        _run_workers(
+            queue, max(1, min(processes, len(queue))), time_limit, memory_limit, extract, finish
+        )
     return results
 
 
@@ -209,9 +226,17 @@ def _run_workers(queue, processes, time_limit, memory_limit, extract, finish) ->
                         try:
                             answer = worker.connection.recv()
                         except (EOFError, OSError):
-                            answer = ("error", ExtractionCrashed.__name__, "the worker died (a crash, or over its memory limit)")  # fmt: skip
+                            answer = (
+                                "error",
+                                ExtractionCrashed.__name__,
+                                "the worker died (a crash, or over its memory limit)",
+                            )
                     elif time.monotonic() >= worker.deadline:
-                        answer = ("error", ExtractionTimedOut.__name__, f"took over the {time_limit:g} s time limit; stopped")  # fmt: skip
+                        answer = (
+                            "error",
+                            ExtractionTimedOut.__name__,
+                            f"took over the {time_limit:g} s time limit; stopped",
+                        )
                     else:
                         continue
                     worker.job = None

@@ -44,7 +44,9 @@ def _edge_keys(lines: list[str]) -> set[tuple[str, int, str]]:
     """(end, position, key) of the first and last few non-blank lines of a page."""
     filled = [line for line in lines if line]
     top = [("top", i, _key(line)) for i, line in enumerate(filled[:FURNITURE_LINES])]
-    bottom = [("bottom", i, _key(line)) for i, line in enumerate(reversed(filled[-FURNITURE_LINES:]))]
+    bottom = [
+        ("bottom", i, _key(line)) for i, line in enumerate(reversed(filled[-FURNITURE_LINES:]))
+    ]
     return set(top + bottom)
 
 
@@ -60,7 +62,10 @@ def furniture(pages: list[list[str]]) -> set[tuple[str, int, str]]:
 def _strip_furniture(lines: list[str], recurring: set[tuple[str, int, str]]) -> list[str]:
     filled = [i for i, line in enumerate(lines) if line]
     drop = set()
-    for end, order in (("top", filled[:FURNITURE_LINES]), ("bottom", filled[::-1][:FURNITURE_LINES])):
+    for end, order in (
+        ("top", filled[:FURNITURE_LINES]),
+        ("bottom", filled[::-1][:FURNITURE_LINES]),
+    ):
         for position, index in enumerate(order):
             key = _key(lines[index])
             if (end, position, key) in recurring or _PAGE_NUMBER.match(key):
@@ -100,7 +105,10 @@ def rejoin_words(pages: list[str]) -> tuple[str, ...]:
 
     pages = [_SOFT_HYPHEN.sub("", page) for page in pages]
     for number in range(len(pages) - 1):  # a word broken across pages stays on the first
-        ending, following = _PAGE_END_BREAK.search(pages[number]), _PAGE_START.match(pages[number + 1])  # fmt: skip
+        ending, following = (
+            _PAGE_END_BREAK.search(pages[number]),
+            _PAGE_START.match(pages[number + 1]),
+        )
         if ending and following:
             pages[number] += "\n" + following[1]
             pages[number + 1] = pages[number + 1][following.end() :].lstrip()

@@ -14,12 +14,11 @@ real prose. Output is deterministic: fixed dates, ids and zip timestamps.
 import io
 import re
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime
 from html import escape
 
 FILES_FOLDER = "files"
-FILES_URL = "/files/"
-FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+FIXED_DATE = datetime(2026, 1, 1)  # naive: Word stores these dates without a zone
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 HEADING_MAX_CHARACTERS = 90
 HYPHENATE_FROM = 11  # letters: longer words may be broken across lines, with a hyphen
@@ -56,7 +55,9 @@ def parse_text(text):
         section = _SECTION.match(paragraph)
         if section:
             blocks += [("h", section[1]), ("p", section[2])]
-        elif len(paragraph) <= HEADING_MAX_CHARACTERS and not paragraph.endswith((".", ",", ";", ":", '"', "\u201d")):
+        elif len(paragraph) <= HEADING_MAX_CHARACTERS and not paragraph.endswith(
+            (".", ",", ";", ":", '"', "\u201d")
+        ):
             blocks.append(("h", paragraph))
         elif paragraph:
             blocks.append(("p", paragraph))
@@ -95,10 +96,31 @@ def render_pdf(entry, citation, blocks):
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     _, _, title, short, issuer, *_ = entry
-    body = ParagraphStyle("body", fontName="Times-Roman", fontSize=11, leading=14.5, alignment=TA_JUSTIFY, spaceAfter=7, embeddedHyphenation=1, uriWasteReduce=0.3)  # fmt: skip
-    heading = ParagraphStyle("heading", fontName="Helvetica-Bold", fontSize=12, leading=15, spaceBefore=8, spaceAfter=5, keepWithNext=1)  # fmt: skip
-    title_style = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=17, leading=21, spaceAfter=10)  # fmt: skip
-    cite_style = ParagraphStyle("cite", fontName="Times-Italic", fontSize=10, leading=13, spaceAfter=14)  # fmt: skip
+    body = ParagraphStyle(
+        "body",
+        fontName="Times-Roman",
+        fontSize=11,
+        leading=14.5,
+        alignment=TA_JUSTIFY,
+        spaceAfter=7,
+        embeddedHyphenation=1,
+        uriWasteReduce=0.3,
+    )
+    heading = ParagraphStyle(
+        "heading",
+        fontName="Helvetica-Bold",
+        fontSize=12,
+        leading=15,
+        spaceBefore=8,
+        spaceAfter=5,
+        keepWithNext=1,
+    )
+    title_style = ParagraphStyle(
+        "title", fontName="Helvetica-Bold", fontSize=17, leading=21, spaceAfter=10
+    )
+    cite_style = ParagraphStyle(
+        "cite", fontName="Times-Italic", fontSize=10, leading=13, spaceAfter=14
+    )
 
     def furniture(canvas, document):
         canvas.saveState()
@@ -118,7 +140,16 @@ def render_pdf(entry, citation, blocks):
             story.append(Paragraph(_LONG_WORD.sub(_hyphenate, _pdf_text(text)), body))
     story.append(Spacer(1, 6))
     out = io.BytesIO()
-    document = SimpleDocTemplate(out, pagesize=LETTER, title=title, author=issuer, creator="tools/corpus_documents.py", invariant=1, topMargin=inch, bottomMargin=inch)  # fmt: skip
+    document = SimpleDocTemplate(
+        out,
+        pagesize=LETTER,
+        title=title,
+        author=issuer,
+        creator="tools/corpus_documents.py",
+        invariant=1,
+        topMargin=inch,
+        bottomMargin=inch,
+    )
     document.build(story, onFirstPage=furniture, onLaterPages=furniture)
     return out.getvalue()
 
@@ -142,7 +173,7 @@ def render_docx(entry, citation, blocks):
     document = docx.Document()
     properties = document.core_properties
     properties.title, properties.author, properties.revision = title, issuer, 1
-    properties.created = properties.modified = properties.last_printed = FIXED_DATE.replace(tzinfo=None)  # fmt: skip
+    properties.created = properties.modified = properties.last_printed = FIXED_DATE
     document.add_heading(title, level=0)
     document.add_paragraph(citation).runs[0].italic = True
     words = 0
@@ -163,7 +194,10 @@ def render_docx(entry, citation, blocks):
 def render_html(entry, citation, blocks):
     """Return an HTML document: site header, navigation and footer around the text's <main>."""
     _, _, title, short, issuer, *_ = entry
-    parts = [f"<h1>{escape(title)}</h1>\n", f'<p class="citation"><em>{escape(citation)}</em></p>\n']
+    parts = [
+        f"<h1>{escape(title)}</h1>\n",
+        f'<p class="citation"><em>{escape(citation)}</em></p>\n',
+    ]
     for kind, text in blocks:
         tag = "h2" if kind == "h" else "p"
         parts.append(f"<{tag}>{escape(text)}</{tag}>\n")
@@ -176,7 +210,7 @@ def render_html(entry, citation, blocks):
         '<li><a href="/briefing-room/">Briefing Room</a></li>'
         '<li><a href="/briefing-room/speeches-remarks/">Speeches and Remarks</a></li></ul></nav>\n'
         f"</header>\n<main>\n{''.join(parts)}</main>\n"
-        f'<aside><h2>Related</h2><p>More from the Briefing Room</p></aside>\n'
+        f"<aside><h2>Related</h2><p>More from the Briefing Room</p></aside>\n"
         f"<footer><p>{escape(issuer)}</p><p>1600 Pennsylvania Ave NW, Washington, DC 20500</p></footer>\n"
         "</body>\n</html>\n"
     )
@@ -198,7 +232,18 @@ def build_documents(shared):
         stem, format, title, _, _, year, types, topics = entry
         citation, blocks = parse_text((shared / "fulltext" / f"{stem}.txt").read_text("utf-8"))
         rendered = RENDERERS[format](entry, citation, blocks)
-        files[document_file(entry)] = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+        files[document_file(entry)] = (
+            rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+        )
         document = {"href": f"/{document_file(entry)}", "format": format, "label": title}
-        resources.append({"title": title, "types": types, "year": year, "topics": topics, "listed_under": [], "documents": [document]})  # fmt: skip
+        resources.append(
+            {
+                "title": title,
+                "types": types,
+                "year": year,
+                "topics": topics,
+                "listed_under": [],
+                "documents": [document],
+            }
+        )
     return files, resources

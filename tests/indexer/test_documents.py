@@ -34,7 +34,11 @@ import corpus_documents  # noqa: E402  (tools/ is not a package)
 
 # ../shared beside the repository; a git worktree (/work/wt/<branch>) has it one level up.
 FULLTEXT = next(
-    (p / "shared" / "fulltext" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+    (
+        p / "shared" / "fulltext"
+        for p in (REPO.parent, REPO.parent.parent)
+        if (p / "shared").is_dir()
+    ),
     REPO.parent / "shared" / "fulltext",
 )
 SHIPPED = {corpus_documents.document_file(entry): entry for entry in corpus_documents.FULLTEXT}
@@ -126,7 +130,10 @@ def doubling_tree_bomb(depth: int) -> bytes:
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
     for level in range(depth):
         child = level + 3
-        objects.append(b"<< /Type /Pages /Kids [%d 0 R %d 0 R] /Count %d >>" % (child, child, 2 ** (depth - level)))  # fmt: skip
+        objects.append(
+            b"<< /Type /Pages /Kids [%d 0 R %d 0 R] /Count %d >>"
+            % (child, child, 2 ** (depth - level))
+        )
     objects.append(b"<< /Type /Page /MediaBox [0 0 612 792] >>")
     return _pdf(objects)
 
@@ -193,7 +200,9 @@ def shipped(tmp_path_factory):
 def test_every_shipped_document_is_read(shipped):
     outcome = {s: (d.format, len(d.pages), d.problem) for s, d in shipped.items()}
     assert outcome == {s: (f, n, None) for s, (f, n) in SHIPPED_PAGES.items()}
-    assert {s: d.sha256 == documents.sha256((CORPUS / s).read_bytes()) for s, d in shipped.items()} == dict.fromkeys(SHIPPED_PAGES, True)  # fmt: skip
+    assert {
+        s: d.sha256 == documents.sha256((CORPUS / s).read_bytes()) for s, d in shipped.items()
+    } == dict.fromkeys(SHIPPED_PAGES, True)
 
 
 @pytest.mark.skipif(not FULLTEXT.is_dir(), reason="../shared/fulltext is absent")
@@ -207,14 +216,28 @@ def test_pdf_furniture_is_removed_and_text_kept(shipped):
     document = shipped["files/eo-14074-advancing-effective-accountable-policing-2022.pdf"]
     first_lines = [page.splitlines()[0] for page in document.pages]
     assert first_lines[0].startswith("Executive Order 14074: Advancing Effective")
-    assert not [line for line in first_lines if line.startswith(("Page ", "Executive Order 14074 The White House"))]  # fmt: skip
+    assert not [
+        line
+        for line in first_lines
+        if line.startswith(("Page ", "Executive Order 14074 The White House"))
+    ]
     assert ("Page 7" in document.text, "JOSEPH R. BIDEN JR." in document.text) == (False, True)
 
 
 def test_html_document_is_its_main_text_only(shipped):
     text = shipped["files/wh-remarks-signing-eo-14074-2022.html"].text
     assert "THE VICE PRESIDENT" in text
-    assert [n for n in ("Briefing Room", "Pennsylvania Ave", "More from", "documentElement", "font-family") if n in text] == []  # fmt: skip
+    assert [
+        n
+        for n in (
+            "Briefing Room",
+            "Pennsylvania Ave",
+            "More from",
+            "documentElement",
+            "font-family",
+        )
+        if n in text
+    ] == []
 
 
 def test_word_pages_follow_explicit_page_breaks(tmp_path):
@@ -227,7 +250,11 @@ def test_word_pages_follow_explicit_page_breaks(tmp_path):
     document.add_paragraph("gamma pushed").paragraph_format.page_break_before = True
     out = io.BytesIO()
     document.save(out)
-    assert extract_pages("docx", out.getvalue()) == ("alpha first page", "beta second page", "gamma pushed")  # fmt: skip
+    assert extract_pages("docx", out.getvalue()) == (
+        "alpha first page",
+        "beta second page",
+        "gamma pushed",
+    )
     single = docx.Document()
     single.add_paragraph("no breaks at all")
     out = io.BytesIO()
@@ -261,8 +288,14 @@ def test_locate_names_a_corpus_file_or_keeps_an_outside_address(href, expected):
     [
         ("../../etc/passwd.pdf", "link '../../etc/passwd.pdf' leads outside the corpus folder"),
         ("/../x.pdf", "link '/../x.pdf' leads outside the corpus folder"),
-        ("file:///etc/passwd", "link 'file:///etc/passwd' is neither a corpus file nor a web address"),  # fmt: skip
-        ("//evil.example/x.pdf", "link '//evil.example/x.pdf' is neither a corpus file nor a web address"),  # fmt: skip
+        (
+            "file:///etc/passwd",
+            "link 'file:///etc/passwd' is neither a corpus file nor a web address",
+        ),
+        (
+            "//evil.example/x.pdf",
+            "link '//evil.example/x.pdf' is neither a corpus file nor a web address",
+        ),
     ],
 )
 def test_locate_refuses_links_leaving_the_corpus(href, message):
@@ -307,18 +340,72 @@ def test_every_bad_document_is_a_named_problem_and_the_good_one_is_read(corpus, 
     assert outcome == {
         good: ("pdf", 2, None, None, None),
         "files/link-in.pdf": ("pdf", 2, None, None, None),
-        "files/encrypted.pdf": ("pdf", 0, "EncryptedDocument", ERROR, "encrypted: needs a password to be read"),  # fmt: skip
-        "files/scanned.pdf": ("pdf", 0, "NoTextLayer", WARNING, "no text layer (3 pages of images), not searchable inside"),  # fmt: skip
-        "files/truncated.pdf": ("pdf", 0, "CorruptDocument", ERROR, "damaged or truncated PDF: PDFium cannot open it"),  # fmt: skip
+        "files/encrypted.pdf": (
+            "pdf",
+            0,
+            "EncryptedDocument",
+            ERROR,
+            "encrypted: needs a password to be read",
+        ),
+        "files/scanned.pdf": (
+            "pdf",
+            0,
+            "NoTextLayer",
+            WARNING,
+            "no text layer (3 pages of images), not searchable inside",
+        ),
+        "files/truncated.pdf": (
+            "pdf",
+            0,
+            "CorruptDocument",
+            ERROR,
+            "damaged or truncated PDF: PDFium cannot open it",
+        ),
         "files/not-a.pdf": ("pdf", 0, "CorruptDocument", ERROR, "not a PDF (no %PDF- header)"),
-        "files/pages-bomb.pdf": ("pdf", 0, "DocumentBomb", ERROR, "100,000 pages, over the 5,000 page limit"),  # fmt: skip
-        "files/zip-bomb.docx": ("docx", 0, "DocumentBomb", ERROR, "word/document.xml unpacks to 20 MB, over 100 times its packed size; a zip bomb"),  # fmt: skip
-        "files/broken.docx": ("docx", 0, "CorruptDocument", ERROR, "damaged or truncated Word file (File is not a zip file)"),  # fmt: skip
-        "files/sheet.xls": ("xls", 0, "UnsupportedFormat", ERROR, ".xls is not a document format read here"),  # fmt: skip
+        "files/pages-bomb.pdf": (
+            "pdf",
+            0,
+            "DocumentBomb",
+            ERROR,
+            "100,000 pages, over the 5,000 page limit",
+        ),
+        "files/zip-bomb.docx": (
+            "docx",
+            0,
+            "DocumentBomb",
+            ERROR,
+            "word/document.xml unpacks to 20 MB, over 100 times its packed size; a zip bomb",
+        ),
+        "files/broken.docx": (
+            "docx",
+            0,
+            "CorruptDocument",
+            ERROR,
+            "damaged or truncated Word file (File is not a zip file)",
+        ),
+        "files/sheet.xls": (
+            "xls",
+            0,
+            "UnsupportedFormat",
+            ERROR,
+            ".xls is not a document format read here",
+        ),
         "files/huge.pdf": ("pdf", 0, "DocumentTooLarge", ERROR, "50.0 MB, over the 50 MB limit"),
         "files/missing.pdf": ("pdf", 0, "DocumentMissing", ERROR, "no such file in the corpus"),
-        "files/link-out.pdf": ("pdf", 0, "DocumentOutsideCorpus", ERROR, "the file (or a symbolic link to it) is outside the corpus"),  # fmt: skip
-        "files/fifo.pdf": ("pdf", 0, "DocumentNotAFile", ERROR, "not a regular file (a folder, FIFO, device or socket)"),  # fmt: skip
+        "files/link-out.pdf": (
+            "pdf",
+            0,
+            "DocumentOutsideCorpus",
+            ERROR,
+            "the file (or a symbolic link to it) is outside the corpus",
+        ),
+        "files/fifo.pdf": (
+            "pdf",
+            0,
+            "DocumentNotAFile",
+            ERROR,
+            "not a regular file (a folder, FIFO, device or socket)",
+        ),
         "https://example.org/report.pdf": ("link", 0, None, None, None),
     }
 
@@ -332,15 +419,33 @@ def test_deeply_nested_pdfs_end_within_the_time_limit(corpus, tmp_path):
     outcome = run(sources, corpus, tmp_path / "cache", time_limit=10)
     assert time.monotonic() - started < 10
     assert outcome == {
-        "files/nested.pdf": ("pdf", 0, "NoTextLayer", WARNING, "no text layer (1 pages of images), not searchable inside"),  # fmt: skip
-        "files/doubling.pdf": ("pdf", 0, "CorruptDocument", ERROR, "damaged or truncated PDF: PDFium cannot open it"),  # fmt: skip
+        "files/nested.pdf": (
+            "pdf",
+            0,
+            "NoTextLayer",
+            WARNING,
+            "no text layer (1 pages of images), not searchable inside",
+        ),
+        "files/doubling.pdf": (
+            "pdf",
+            0,
+            "CorruptDocument",
+            ERROR,
+            "damaged or truncated PDF: PDFium cannot open it",
+        ),
     }
 
 
 def test_a_problem_goes_into_the_build_report_with_page_and_file():
-    failed = Document.failed("files/x.pdf", "pdf", documents.EncryptedDocument("encrypted: needs a password to be read"))  # fmt: skip
+    failed = Document.failed(
+        "files/x.pdf", "pdf", documents.EncryptedDocument("encrypted: needs a password to be read")
+    )
     assert failed.report("resources/x.html", "resource") == Problem(
-        ERROR, "resources/x.html", "document files/x.pdf: encrypted: needs a password to be read", None, "resource"  # fmt: skip
+        ERROR,
+        "resources/x.html",
+        "document files/x.pdf: encrypted: needs a password to be read",
+        None,
+        "resource",
     )
     assert Document("files/y.pdf", "pdf", pages=("text",)).report("resources/y.html") is None
 
@@ -364,11 +469,19 @@ def test_a_worker_over_the_time_limit_is_stopped_and_the_others_finish(corpus, t
     names = {"a.txt": b"alpha", "slow.txt": b"slow", "b.txt": b"beta", "c.txt": b"gamma"}
     sources = [put(corpus, name, data) for name, data in names.items()]
     started = time.monotonic()
-    outcome = run(sources, corpus, tmp_path / "cache", processes=2, time_limit=1.5, extract=slow_or_fast)  # fmt: skip
+    outcome = run(
+        sources, corpus, tmp_path / "cache", processes=2, time_limit=1.5, extract=slow_or_fast
+    )
     assert time.monotonic() - started < 10
     assert outcome == {
         "files/a.txt": ("txt", 1, None, None, None),
-        "files/slow.txt": ("txt", 0, "ExtractionTimedOut", ERROR, "took over the 1.5 s time limit; stopped"),  # fmt: skip
+        "files/slow.txt": (
+            "txt",
+            0,
+            "ExtractionTimedOut",
+            ERROR,
+            "took over the 1.5 s time limit; stopped",
+        ),
         "files/b.txt": ("txt", 1, None, None, None),
         "files/c.txt": ("txt", 1, None, None, None),
     }
@@ -377,9 +490,22 @@ def test_a_worker_over_the_time_limit_is_stopped_and_the_others_finish(corpus, t
 def test_a_worker_that_dies_or_runs_out_of_memory_costs_one_document(corpus, tmp_path):
     names = {"crash.txt": b"crash", "a.txt": b"alpha", "hog.txt": b"hog", "b.txt": b"beta"}
     sources = [put(corpus, name, data) for name, data in names.items()]
-    outcome = run(sources, corpus, tmp_path / "cache", processes=1, memory_limit=256 * 1024 * 1024, extract=slow_or_fast)  # fmt: skip
+    outcome = run(
+        sources,
+        corpus,
+        tmp_path / "cache",
+        processes=1,
+        memory_limit=256 * 1024 * 1024,
+        extract=slow_or_fast,
+    )
     assert outcome == {
-        "files/crash.txt": ("txt", 0, "ExtractionCrashed", ERROR, "the worker died (a crash, or over its memory limit)"),  # fmt: skip
+        "files/crash.txt": (
+            "txt",
+            0,
+            "ExtractionCrashed",
+            ERROR,
+            "the worker died (a crash, or over its memory limit)",
+        ),
         "files/a.txt": ("txt", 1, None, None, None),
         "files/hog.txt": ("txt", 0, "ExtractionCrashed", ERROR, "ran out of its memory limit"),
         "files/b.txt": ("txt", 1, None, None, None),
@@ -412,7 +538,15 @@ def test_an_unchanged_document_is_never_extracted_again(corpus, tmp_path):
     def extract_twice():
         cached.clear()
         log.write_text("")
-        found = extract_all(sources + copies, corpus, cache, processes=2, time_limit=1, extract=counting(log), on_document=lambda d, c: cached.append((d.source, c)))  # fmt: skip
+        found = extract_all(
+            sources + copies,
+            corpus,
+            cache,
+            processes=2,
+            time_limit=1,
+            extract=counting(log),
+            on_document=lambda d, c: cached.append((d.source, c)),
+        )
         return sorted(line[:5] for line in log.read_text().splitlines()), found
 
     calls, first = extract_twice()
@@ -427,7 +561,9 @@ def test_an_unchanged_document_is_never_extracted_again(corpus, tmp_path):
         ("files/encrypted.pdf", True),
         ("files/slow.txt", False),
     ]
-    assert {s: d for s, d in second.items() if s != "files/slow.txt"} == {s: d for s, d in first.items() if s != "files/slow.txt"}  # fmt: skip
+    assert {s: d for s, d in second.items() if s != "files/slow.txt"} == {
+        s: d for s, d in first.items() if s != "files/slow.txt"
+    }
     # A changed document, and only it, is extracted again.
     put(corpus, "b.txt", b"beta, edited")
     calls, third = extract_twice()
