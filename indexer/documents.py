@@ -177,28 +177,35 @@ def format_of(source: str) -> str:
 def read_document(corpus: Path, source: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     """The bytes of a corpus document, read safely, or the DocumentError that says why not."""
     root = corpus.resolve()
-    path = (root / source).resolve()
+    try:
+        path = (root / source).resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop, 3.13 OSError
+        raise DocumentNotAFile("a loop of symbolic links") from None
     if not path.is_relative_to(root):
         raise DocumentOutsideCorpus("the file (or a symbolic link to it) is outside the corpus")
     try:
-        # O_NONBLOCK: opening a FIFO that slipped in after a check must not wait for a writer.
+        _check_file(path.stat(), limit)  # a FIFO or device is refused before it is opened
+        # O_NONBLOCK: a FIFO swapped in after that check must not make the open wait.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         raise DocumentMissing("no such file in the corpus") from None
     except OSError as error:
         raise DocumentNotAFile(f"cannot open: {error.strerror or error}") from None
     with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            raise DocumentNotAFile("not a regular file (a folder, FIFO, device or socket)")
-        if status.st_size > limit:
-            raise DocumentTooLarge(
-                f"{status.st_size / MEGABYTE:.1f} MB, over the {limit / MEGABYTE:.0f} MB limit"
-            )
+        _check_file(os.fstat(handle.fileno()), limit)
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise DocumentTooLarge(f"grew past the {limit / MEGABYTE:.0f} MB limit while read")
     return data
+
+
+def _check_file(status: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        raise DocumentNotAFile("not a regular file (a folder, FIFO, device or socket)")
+    if status.st_size > limit:
+        raise DocumentTooLarge(
+            f"{status.st_size / MEGABYTE:.1f} MB, over the {limit / MEGABYTE:.0f} MB limit"
+        )
 
 
 def sha256(data: bytes) -> str:
@@ -248,8 +255,14 @@ def pdf_pages(data: bytes) -> tuple[str, ...]:
     finally:
         pdf.close()
     if pages and not any(page.strip() for page in pages):
-        raise NoTextLayer(f"no text layer ({count} pages of images), not searchable inside")
+        raise NoTextLayer(
+            f"no text layer, not searchable inside ({count} {_pages(count)} without text)"
+        )
     return clean_pages(pages)
+
+
+def _pages(count: int) -> str:
+    return "page" if count == 1 else "pages"
 
 
 def _check_zip(data: bytes) -> zipfile.ZipFile:

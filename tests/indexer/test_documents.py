@@ -315,6 +315,7 @@ def test_every_bad_document_is_a_named_problem_and_the_good_one_is_read(corpus, 
     (corpus / "files" / "link-out.pdf").symlink_to(outside)
     (corpus / "files" / "link-in.pdf").symlink_to(corpus / "files" / "good.pdf")
     os.mkfifo(corpus / "files" / "fifo.pdf")
+    (corpus / "files" / "loop.pdf").symlink_to(corpus / "files" / "loop.pdf")
     with open(corpus / "files" / "huge.pdf", "wb") as handle:
         handle.truncate(MAX_DOCUMENT_BYTES + 1)  # sparse: no disk used
     sources = [
@@ -332,6 +333,7 @@ def test_every_bad_document_is_a_named_problem_and_the_good_one_is_read(corpus, 
         "files/missing.pdf",
         "files/link-out.pdf",
         "files/fifo.pdf",
+        "files/loop.pdf",
         "https://example.org/report.pdf",
     ]
     started = time.monotonic()
@@ -352,7 +354,7 @@ def test_every_bad_document_is_a_named_problem_and_the_good_one_is_read(corpus, 
             0,
             "NoTextLayer",
             WARNING,
-            "no text layer (3 pages of images), not searchable inside",
+            "no text layer, not searchable inside (3 pages without text)",
         ),
         "files/truncated.pdf": (
             "pdf",
@@ -406,6 +408,7 @@ def test_every_bad_document_is_a_named_problem_and_the_good_one_is_read(corpus, 
             ERROR,
             "not a regular file (a folder, FIFO, device or socket)",
         ),
+        "files/loop.pdf": ("pdf", 0, "DocumentNotAFile", ERROR, "a loop of symbolic links"),
         "https://example.org/report.pdf": ("link", 0, None, None, None),
     }
 
@@ -424,7 +427,7 @@ def test_deeply_nested_pdfs_end_within_the_time_limit(corpus, tmp_path):
             0,
             "NoTextLayer",
             WARNING,
-            "no text layer (1 pages of images), not searchable inside",
+            "no text layer, not searchable inside (1 page without text)",
         ),
         "files/doubling.pdf": (
             "pdf",
