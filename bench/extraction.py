@@ -1,18 +1,18 @@
 """PDF text extraction compared: pypdfium2 (the indexer's choice), pdfminer.six and pypdf, beside
 Debian's `pdftotext` (poppler-utils), on the shipped corpus's PDFs (`corpus/files/*.pdf`).
 
-    python -m bench.extraction [--corpus corpus] [--repeat 3]
+    python -m bench.extraction [--corpus corpus] [--shared ../shared] [--repeat 10]
 
-For each library: pages per second in one process (best of `--repeat` runs over all the
-files), and the quality of its text against the source texts of ../shared/fulltext (which the
-PDFs were typeset from): the share of the source's words found in the same order (after the
-indexer's own removal of headers and footers, `pagetext.clean_pages`, applied alike to every
-library), the words left broken by a line-end hyphen, and the header and footer lines left
-on the pages. Raw is the library's text as it
-comes (hyphen markers dropped), cleaned is after `clean_pages`. The last rows time the
-indexer's whole step (`extraction.extract_all`: reading,
-hashing, PDFium and cleaning in worker processes, no cache). The machine's load average is
-printed with the table: on a shared machine, speeds are only comparable within one run.
+For each library: pages per second in one process (best of `--repeat` rounds over all the
+files, the libraries taking turns; pdftotext is one process per file, as a build would run
+it), and its text against the source texts of ../shared/fulltext, which the PDFs were
+typeset from: the share of the source's words found in the same order, raw (the library's
+text as it comes, hyphen markers dropped) and cleaned (after the indexer's own
+`pagetext.clean_pages`, applied alike to every library); line-end hyphens left unresolved;
+and the running header and footer lines on the pages, raw and cleaned. The last rows time
+the indexer's whole step (`extraction.extract_all`: reading, hashing, PDFium and cleaning in
+worker processes, forks included, no cache). The load average is printed with the table: on
+a shared machine, speeds compare only within one run.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def pypdfium2_pages(data: bytes) -> list[str]:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
-    pages = [pdf[number].get_textpage().get_text_bounded() for number in range(len(pdf))]
+    pages = [pdf[number].get_textpage().get_text_range() for number in range(len(pdf))]
     pdf.close()
     return pages
 
@@ -77,7 +77,7 @@ LIBRARIES = {
 
 
 def _words(text: str) -> list[str]:
-    text = text.replace("\u2011", "-").replace("\x02", "").replace("\u00ad", "")
+    text = re.sub("[\x02\ufffe\u00ad]", "", text.replace("\u2011", "-"))
     return [re.sub(r"(?<=\w)-(?=\w)", "", word) for word in text.split()]
 
 
@@ -92,14 +92,23 @@ def source_words(pdf: Path, shared: Path) -> list[str]:
     return _words(" ".join([entry[2], citation, *(text for _, text in blocks)]))
 
 
-def measure(name: str, files: dict[Path, bytes], shared: Path | None, repeat: int) -> dict:
-    """Pages, best time over all the files, and text quality of one library."""
-    extract, _ = LIBRARIES[name]
-    best, outputs = float("inf"), {}
+def time_libraries(names: list[str], files: dict[Path, bytes], repeat: int) -> dict:
+    """Each library's best time over all the files and its page texts; rounds interleaved, so
+    that a change in the machine's load falls on every library alike."""
+    best = dict.fromkeys(names, float("inf"))
+    outputs = {}
     for _ in range(repeat):
-        started = time.perf_counter()
-        outputs = {path: extract(data) for path, data in files.items()}
-        best = min(best, time.perf_counter() - started)
+        for name in names:
+            extract = LIBRARIES[name][0]
+            started = time.perf_counter()
+            outputs[name] = {path: extract(data) for path, data in files.items()}
+            best[name] = min(best[name], time.perf_counter() - started)
+    return {name: (best[name], outputs[name]) for name in names}
+
+
+def measure(timed: tuple[float, dict], shared: Path | None) -> dict:
+    """Pages, best time over all the files, and text quality of one library."""
+    best, outputs = timed
     pages = sum(len(texts) for texts in outputs.values())
     found = {"raw": 0, "cleaned": 0}
     expected = broken = furniture_raw = furniture = 0
@@ -128,25 +137,30 @@ def _furniture(pages: list[str] | tuple[str, ...]) -> int:
     return sum(1 for page in pages for line in page.splitlines() if FURNITURE.match(line.strip()))
 
 
-def pipeline(corpus: Path, sources: list[str], processes: int) -> tuple[int, float]:
-    """Pages and seconds of the indexer's own step, with `processes` workers and no cache."""
-    with tempfile.TemporaryDirectory() as cache:
-        started = time.perf_counter()
-        found = extract_all(sources, corpus, Path(cache), processes)
-        return sum(len(d.pages) for d in found.values()), time.perf_counter() - started
+def pipeline(corpus: Path, sources: list[str], processes: int, repeat: int) -> tuple[int, float]:
+    """Pages and best seconds of the indexer's own step, with `processes` workers, no cache."""
+    best, pages = float("inf"), 0
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as cache:
+            started = time.perf_counter()
+            found = extract_all(sources, corpus, Path(cache), processes)
+            best = min(best, time.perf_counter() - started)
+        pages = sum(len(d.pages) for d in found.values())
+    return pages, best
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=10)
     options = parser.parse_args(argv)
     pdfs = sorted((options.corpus / "files").glob("*.pdf"))
     files = {path: path.read_bytes() for path in pdfs}
     shared = options.shared if (options.shared / "fulltext").is_dir() else None
     names = [name for name in LIBRARIES if name != "pdftotext" or shutil.which("pdftotext")]
-    results = {name: measure(name, files, shared, options.repeat) for name in names}
+    timed = time_libraries(names, files, options.repeat)
+    results = {name: measure(timed[name], shared) for name in names}
     reference = (
         results.get("pdftotext", {}).get("pages", 0) / results["pdftotext"]["seconds"]
         if "pdftotext" in results
@@ -173,7 +187,7 @@ def main(argv=None) -> None:
         )
     sources = [f"files/{path.name}" for path in pdfs]
     for processes in (1, 2):
-        pages, seconds = pipeline(options.corpus, sources, processes)
+        pages, seconds = pipeline(options.corpus, sources, processes, options.repeat)
         print(
             f"indexer step (extract_all, {processes} worker{'s' if processes > 1 else ''}): {pages / seconds:.0f} pages/s ({pages} pages in {seconds:.2f} s, forks included)"
         )

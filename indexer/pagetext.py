@@ -20,13 +20,14 @@ _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?#(\s*(of|/)\s*#)?$|^[-\u2013\u2014]\s*#\s*[-\u2013\u2014]$")
 # A word broken at a line end: letters, a hyphen, a line break, letters. PDFium finds these
-# itself and writes the hyphen as \x02, without the line break. A soft hyphen (U+00AD) marks
+# itself and writes the hyphen as \x02 (or U+FFFE, from its faster text call), without the
+# line break. A soft hyphen (U+00AD) marks
 # where a typesetter may break a word, never a character of it.
-_BROKEN_WORD = re.compile(r"([\w-]*[^\W\d_])(?:\x02\n?|-\n)([^\W\d_][\w-]*)")
+_BROKEN_WORD = re.compile(r"(?<![\w-])([\w-]*[^\W\d_])(?:[\x02\ufffe]\n?|-\n)([^\W\d_][\w-]*)")
 _SOFT_HYPHEN = re.compile(r"\u00ad\n?")
-_BREAKS = re.compile(r"\x02\n?|-\n|\u00ad")
+_BREAKS = re.compile(r"[\x02\ufffe]\n?|-\n|\u00ad")
 _TOKEN = re.compile(r"[\w-]+")
-_PAGE_END_BREAK = re.compile(r"[^\W\d_](?:-|\x02)$")
+_PAGE_END_BREAK = re.compile(r"[^\W\d_][-\x02\ufffe]$")
 _PAGE_START = re.compile(r"([^\W\d_][\w-]*)")
 _LINE_ENDS = re.compile(r"\r\n?")
 
@@ -106,7 +107,7 @@ def rejoin_words(pages: list[str]) -> tuple[str, ...]:
     pages = [_SOFT_HYPHEN.sub("", page) for page in pages]
     for number in range(len(pages) - 1):  # a word broken across pages stays on the first
         ending, following = (
-            _PAGE_END_BREAK.search(pages[number]),
+            _PAGE_END_BREAK.search(pages[number][-2:]),
             _PAGE_START.match(pages[number + 1]),
         )
         if ending and following:

@@ -50,13 +50,13 @@ def test_line_end_hyphens_are_decided_by_the_document_itself():
         "the enfor-\ncement of law and enforcement",  # printed whole elsewhere: joined
         "community-based work and community-\nbased care",  # printed hyphenated: kept
         "African\x02American and a rare-\nword",  # capitalised: kept; unknown: joined
-        "soft\u00adhyphen never shows, a dash - alone stays",
+        "soft\u00adhyphen never shows, a dash - alone stays, law enfor\ufffecement",
     ]
     assert rejoin_words(pages) == (
         "the enforcement of law and enforcement",
         "community-based work and community-based care",
         "African-American and a rareword",
-        "softhyphen never shows, a dash - alone stays",
+        "softhyphen never shows, a dash - alone stays, law enforcement",
     )
 
 
