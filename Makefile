@@ -98,8 +98,22 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $(BENCH_STAMP)
 
-.PHONY: bench
-bench: $(BENCH_STAMP)
+# bench/extraction.py times the PDF libraries beside Debian's pdftotext (poppler-utils),
+# installed only when missing, which needs root (as chromium for the browser tests).
+PDFTOTEXT := /usr/bin/pdftotext
+
+$(PDFTOTEXT):
+	@if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: $(PDFTOTEXT) is missing; the extraction bench compares with it." >&2; \
+	  echo "Install it as root: apt-get update && apt-get install -y --no-install-recommends poppler-utils" >&2; \
+	  exit 1; \
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils
+	@test -x $(PDFTOTEXT) || { echo "error: apt-get installed poppler-utils but $(PDFTOTEXT) is missing" >&2; exit 1; }
+
+.PHONY: bench bench-extraction
+bench: $(BENCH_STAMP) bench-extraction
 	$(BIN)/python -m bench --size $(SIZE)
 
 # Hostile load (issue 11, bench/hostile.py, `make bench-hostile SIZE=10000`): the hostile mix
@@ -110,6 +124,11 @@ HOSTILE_SECONDS ?= 60
 .PHONY: bench-hostile
 bench-hostile: $(STAMP)
 	$(BIN)/python -m bench.hostile --size $(SIZE) --seconds $(HOSTILE_SECONDS)
+
+# PDF extraction: pages/s, word order, hyphens and headers of pypdfium2, pdfminer.six, pypdf
+# and pdftotext on corpus/files/*.pdf (a few seconds).
+bench-extraction: $(BENCH_STAMP) $(PDFTOTEXT)
+	$(BIN)/python -m bench.extraction
 
 # The hardening tests made long (tests/hardening/, tests/fuzz/): a minute of load on gunicorn
 # while new versions are published, a SIGKILL at every file operation of a build and of an

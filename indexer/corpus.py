@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PAGE_SUFFIXES = (".html", ".htm")
+# Resources' document files (README "Documents"): an HTML document there is not a page.
+DOCUMENTS_FOLDER = "files"
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 MEGABYTE = 1024 * 1024
 READ_ATTEMPTS = 3  # a page written to while read is read again, this many times at most
@@ -66,7 +68,10 @@ def list_pages(corpus: Path) -> list[str]:
     root = check_corpus(corpus)
     found = []
     for folder, subfolders, files in os.walk(root, onerror=None):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        top = folder == os.fspath(root)
+        subfolders[:] = sorted(
+            d for d in subfolders if not d.startswith(".") and not (top and d == DOCUMENTS_FOLDER)
+        )
         # Plain strings, not Path objects: a corpus has 100,000s of pages.
         prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
         prefix = "" if prefix == "./" else prefix

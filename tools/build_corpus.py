@@ -4,9 +4,11 @@ The step before the indexer: it reads ../shared/catalog/knowledge-lab-sample.jso
 renderings of the real "Community Trust and Partnerships" page (../shared/seeds/*.txt), and
 writes the website as HTML with corpus_pages: one resource page per resource, the listing pages
 of every topic that has resources, and the home page with the featured resources. The catalog
-is authoritative; cards found only on the seed pages are added. Nothing is invented: resource
-pages carry only title, types, year and topics. Output is deterministic (byte-identical on every
-run). Usage:
+is authoritative; cards found only on the seed pages are added. The nine public-domain texts of
+../shared/fulltext/ are added as resources too, each linking its document, which
+corpus_documents typesets into corpus/files/ (PDF, Word, HTML). Nothing is invented: resource
+pages carry only title, types, year, topics and documents. Output is deterministic
+(byte-identical on every run). Usage:
 
     python tools/build_corpus.py [--shared ../shared] [--out corpus]
 """
@@ -17,7 +19,8 @@ from itertools import takewhile
 from pathlib import Path
 
 import click
-import corpus_pages  # beside this script: run as a script, its folder is on sys.path
+import corpus_documents  # beside this script: run as a script, its folder is on sys.path
+import corpus_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG_FILE = "catalog/knowledge-lab-sample.json"
@@ -243,13 +246,21 @@ def write_pages(out, pages):
         path.write_text(pages[relative], encoding="utf-8", newline="\n")
 
 
+def write_files(out, files):
+    """Write document files (bytes) under out, in path order."""
+    for relative in sorted(files):
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files[relative])
+
+
 @click.command()
 @click.option(
     "--shared",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=ROOT.parent / "shared",
     show_default=True,
-    help="Folder holding catalog/ and seeds/.",
+    help="Folder holding catalog/, seeds/ and fulltext/.",
 )
 @click.option(
     "--out",
@@ -268,13 +279,17 @@ def main(shared, out):
     if not seed_files:
         raise click.ClickException(f"no seed pages match {shared / SEED_GLOB}")
     seeds = [parse_seed(path.read_text(encoding="utf-8")) for path in seed_files]
-    resources = merge_resources(catalog, seeds)
+    files, documented = corpus_documents.build_documents(shared)
+    resources = merge_resources([*catalog, *documented], seeds)
     pages = build_pages(resources, seeds)
     remove_owned_pages(out)
     write_pages(out, pages)
+    write_files(out, files)
+    seed_only = len(resources) - len(catalog) - len(documented)
     click.echo(
-        f"wrote {len(pages)} pages for {len(resources)} resources "
-        f"({len(catalog)} from the catalog, {len(resources) - len(catalog)} seed-only) to {out}",
+        f"wrote {len(pages)} pages and {len(files)} documents for {len(resources)} resources "
+        f"({len(catalog)} from the catalog, {seed_only} seed-only, {len(documented)} with full"
+        f" text) to {out}",
         err=True,
     )
 

@@ -5,7 +5,8 @@ A resource is a plain dict:
 
     {"title": str, "types": [str, ...], "year": int | None, "topics": [str, ...],
      "slug": str, "description": str | [str, ...] (optional),
-     "body": [(heading, [paragraph, ...]), ...] (optional)}
+     "body": [(heading, [paragraph, ...]), ...] (optional),
+     "documents": [{"href": str, "format": str, "label": str}, ...] (optional)}
 
 Topics are printed exactly as given, in the given order. Every function here is pure and
 deterministic: the markup drift the real site shows (wrapper divs, stray thumbnails, spread-out
@@ -34,6 +35,7 @@ RESOURCES_HEADING = "Resources Related to $topic"
 RESOURCE_INDEX_LINE = ("Visit the Knowledge Lab\u2019s full resource index ", "here", ".")
 RESOURCE_INDEX_URL = "/resources/"
 RESET_LABEL = "Reset"
+DOCUMENT_FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "html": "HTML", "txt": "Text"}
 TOPIC_TEXTS = ("intro", "image_alt")
 
 # Markup drift, by a card's position in its listing (0-based): a variation applies where
@@ -345,6 +347,23 @@ def _paragraphs(value):
     return [value] if isinstance(value, str) else list(value or ())
 
 
+def render_document_links(documents, style="literal"):
+    """Return a resource's documents as links in a <ul class="resource-documents">, or nothing.
+
+    Each link has the class `resource-document`, the file's site path (or an outside address)
+    as `href` and its format as `data-format`; its text is the label and the format's name.
+    """
+    if not documents:
+        return ""
+    items = "".join(
+        f'    <li><a class="resource-document" href="{escape(document["href"])}"'
+        f' data-format="{escape(document["format"])}">{encode_text(document["label"], style)}'
+        f" ({DOCUMENT_FORMAT_LABELS.get(document['format'], document['format'])})</a></li>\n"
+        for document in documents
+    )
+    return f'  <ul class="resource-documents">\n{items}  </ul>\n'
+
+
 def render_resource_page(resource, position=0, *, nav=(), footer=None):
     """Return a resource page: title, meta and topics, and description and body when given."""
     style = _entity_style(position)
@@ -362,6 +381,7 @@ def render_resource_page(resource, position=0, *, nav=(), footer=None):
     if description:
         paragraphs = "".join(f"<p>{encode_text(text, style)}</p>" for text in description)
         parts.append(f'  <div class="resource-description">{paragraphs}</div>\n')
+    parts.append(render_document_links(resource.get("documents", ()), style))
     if resource.get("body"):
         parts.append('  <div class="resource-body">\n')
         for heading, texts in resource["body"]:
