@@ -53,6 +53,9 @@ def cli() -> None:
 @facet_options
 @click.option("--year-from", type=int, help="Only resources from this year on.")
 @click.option("--year-to", type=int, help="Only resources up to this year.")
+@click.option(
+    "--undated", is_flag=True, help="Only resources without a year (with a year range: or these)."
+)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option(
     "--limit",
@@ -67,7 +70,7 @@ def cli() -> None:
 @click.option("--ris", "export", flag_value="ris", help="Print every match as RIS.")
 @click.option("--bib", "export", flag_value="bib", help="Print every match as BibTeX.")
 @index_option
-def query(text, year_from, year_to, sort, limit, page, as_json, export, index, **selected):
+def query(text, year_from, year_to, undated, sort, limit, page, as_json, export, index, **selected):
     """Search the index and print ranked results with facet counts.
 
     Example: resource-search query "crisis intervention" --topic "Use of Force" --json
@@ -78,6 +81,8 @@ def query(text, year_from, year_to, sort, limit, page, as_json, export, index, *
     for name, value in (("year_from", year_from), ("year_to", year_to)):
         if value is not None:
             args[name] = str(value)
+    if undated:
+        args[facet_fields.range_facet().name] = facet_fields.UNDATED
     try:
         params = parse_params(args)
         snapshot = IndexHolder(index).snapshot()

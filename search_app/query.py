@@ -34,6 +34,7 @@ from indexer.schema import (
     text_analyzer,
 )
 from indexer.thesaurus import Thesaurus
+from indexer.vocabulary import Vocabulary
 from indexer.whoosh_internals import multiterm_btexts
 
 from . import querytext
@@ -116,7 +117,11 @@ class QueryBuilder:
     """Builds queries against one index: its schema, lexicon and thesaurus."""
 
     def __init__(
-        self, searcher, thesaurus: Thesaurus | None = None, policy: MatchPolicy = DEFAULT_POLICY
+        self,
+        searcher,
+        thesaurus: Thesaurus | None = None,
+        policy: MatchPolicy = DEFAULT_POLICY,
+        vocabulary: Vocabulary | None = None,
     ):
         self.searcher = searcher
         self.policy = policy
@@ -133,6 +138,11 @@ class QueryBuilder:
         # Each keyword facet's labels, by field.
         self.labels = {
             facet.field: [t.decode("utf-8") for t in self.reader.lexicon(facet.field)]
+            for facet in facet_fields.keyword_facets()
+        }
+        # Each keyword facet's aliases and variant spellings, by facet name.
+        self.aliases = {
+            facet.name: getattr(vocabulary, facet.attribute, None) if vocabulary else None
             for facet in facet_fields.keyword_facets()
         }
         self.years = [
@@ -222,7 +232,9 @@ class QueryBuilder:
         required, excluded, terms = [], [], []
         for clause in clauses:
             fieldname = facet_fields.named(clause.facet).field
-            labels = querytext.resolve_label(clause.value, self.labels[fieldname])
+            known, aliases = self.labels[fieldname], self.aliases[clause.facet]
+            labels = querytext.resolve_label(clause.value, known, aliases)
+            notices.extend(querytext.alias_notices(clause.facet, clause.value, known, aliases))
             if not labels:
                 notices.append(
                     Notice.of(Reason.NO_FACET_MATCH, facet=clause.facet, value=clause.value)

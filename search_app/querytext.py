@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from indexer import facet_fields
 from indexer.schema import CONTENT, DESCRIPTION, TITLE, YEAR
+from indexer.vocabulary import Facet as Aliases
 from indexer.vocabulary import label_key
 
 from .notices import Notice, Reason, messages
@@ -172,10 +173,30 @@ def prepare(raw: str) -> QueryText:
     )
 
 
-def resolve_label(value: str, labels: list[str]) -> list[str]:
-    """The facet labels a visitor's value names: exact (any case), else containing it."""
+def resolve_label(value: str, labels: list[str], aliases: Aliases | None = None) -> list[str]:
+    """The facet labels a visitor's value names: exact (any case), else the canonical label
+    of an alias or variant spelling the vocabulary knows, else the labels containing it."""
+    named = named_label(value, labels, aliases)
+    if named is not None:
+        return [named]
     key = label_key(value)
-    exact = [label for label in labels if label_key(label) == key]
-    if exact or not key:
+    return [label for label in labels if key in label_key(label)] if key else []
+
+
+def named_label(value: str, labels: list[str], aliases: Aliases | None = None) -> str | None:
+    """The label a value names exactly: as the index spells it (any case, spacing, quote
+    and dash style), else the canonical label of one of its aliases; None if neither."""
+    key = label_key(value)
+    exact = next((label for label in labels if label_key(label) == key), None)
+    if exact is not None or aliases is None:
         return exact
-    return [label for label in labels if key in label_key(label)]
+    canonical = aliases.canonicalise(value)
+    return canonical if canonical in labels else None
+
+
+def alias_notices(facet: str, value: str, labels: list[str], aliases: Aliases | None) -> list:
+    """A notice when a value names a label through one of its aliases (not just its case)."""
+    named = named_label(value, labels, aliases)
+    if named is None or named_label(value, labels) is not None:
+        return []
+    return [Notice.of(Reason.ALIAS, facet=facet, label=named, value=value)]

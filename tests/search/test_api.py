@@ -88,7 +88,13 @@ def test_the_query_block(search):
         "expansions": [{"term": "CIT", "expanded_to": ["crisis intervention team"]}],
         "fallback": None,
         "notices": [],
-        "filters": {"topic": [], "type": ["Report"], "year_from": 2015, "year_to": None},
+        "filters": {
+            "topic": [],
+            "type": ["Report"],
+            "year_from": 2015,
+            "year_to": None,
+            "year": [],
+        },
         "sort": "newest",
         "min_match": 1,
     }

@@ -189,8 +189,9 @@ def test_histogram_rows_link_to_their_toggle_urls(page, search):
     ]
     soup = page("/search?" + urlencode({"q": "footage OR handbook OR checklist"}))
     assert histogram(soup) == expected
-    # The undated bucket cannot be selected as a year: it is not a link.
-    assert expected[-1][:2] == ("Undated", None)
+    # The undated bucket links to the undated resources (besides the rest of the selection).
+    query = urlencode({"q": "footage OR handbook OR checklist", "year": "Undated"})
+    assert expected[-1][:2] == ("Undated", f"/search?{query}")
 
 
 def test_a_selected_histogram_year_links_back_to_no_year(page):
