@@ -1,10 +1,11 @@
 """Step two of a search: the documents a parsed query matches, and their scores.
 
 A query runs as parsed: every unit, a minimum number of them, or any (`query.MatchPolicy`).
-A most-words query keeps the resources matching fewer of its words than the minimum, but
-they form a second tier (`Match.enough`), listed after those meeting it: a longer question
-loses no document that matches some of it, and the best-matched still come first. When an
-all-words or most-words query finds nothing meeting its minimum within the facet selections,
+A question (a query typed in more than a few words, `ParsedQuery.soft_minimum`) keeps the
+resources matching fewer of its words than the minimum; those meeting it (`Match.enough`)
+gain a score bonus (`MatchPolicy.bonus`), so they rank above the others at a nearly equal
+score: a longer question loses no document that matches some of it. When an all-words or
+most-words query finds nothing meeting its minimum within the facet selections,
 the same words run again with any one of them enough, and the match says so with its own
 notice (`Reason.SOME_WORDS`). The result is a frozen `Match`: later steps read it, none
 changes it.
@@ -39,16 +40,8 @@ class Match:
     mode: str
     min_match: int
     fallback: Notice | None = None  # why a looser query ran than the one parsed
-    # The filtered matches meeting the policy's minimum, listed first (None: all of them).
+    # The filtered matches meeting the policy's minimum, ranked higher (None: all of them).
     enough: DocSet | None = None
-
-    @property
-    def tiers(self) -> list[DocSet]:
-        """The filtered matches in the tiers they are listed in: those meeting the minimum,
-        then the rest."""
-        if self.enough is None:
-            return [self.filtered]
-        return [self.enough, DocSet(self.filtered.mask & ~self.enough.mask)]
 
 
 def matching_docs(
@@ -64,9 +57,9 @@ def matching_docs(
 
 
 def meeting_minimum(snapshot: Snapshot, parsed: ParsedQuery, matched: DocSet) -> DocSet | None:
-    """The matches with at least the policy's minimum of units, when that is more than one
-    and fewer than all (None otherwise: every match meets it)."""
-    if parsed.min_match <= 1 or parsed.min_match >= len(parsed.units):
+    """The matches with at least the policy's minimum of units, when the query's match does
+    not require it already (None: every match meets it)."""
+    if parsed.min_match <= 1 or (parsed.min_match >= len(parsed.units) and not parsed.soft_minimum):
         return None
     evaluator = snapshot.evaluator()
     units = np.zeros(snapshot.shared.facets.size, dtype=np.int16)
@@ -75,12 +68,24 @@ def meeting_minimum(snapshot: Snapshot, parsed: ParsedQuery, matched: DocSet) ->
     return DocSet(matched.mask & (units >= parsed.min_match))
 
 
+def with_bonus(scores: Scored, enough: DocSet, bonus: float) -> Scored:
+    """New scores where the documents meeting the minimum gain the bonus (a share of their
+    own score)."""
+    boosted = np.where(enough.mask, scores.scores * (1 + bonus), scores.scores)
+    return Scored(scores.mask, boosted)
+
+
 def match(snapshot: Snapshot, parsed: ParsedQuery, selected: dict) -> Match:
-    """The query's matches within the selections, those meeting its minimum first; relaxed
-    to any word if none match all (or the minimum)."""
+    """The query's matches within the selections, those meeting its minimum ranked higher
+    (or only those, when the minimum filters); relaxed to any word if none meet it."""
     matched, scores = matching_docs(snapshot, parsed)
+    enough = meeting_minimum(snapshot, parsed, matched)
+    if enough is not None and not parsed.soft_minimum:
+        matched, enough = enough, None
+    elif enough is not None:
+        scores = with_bonus(scores, enough, snapshot.builder.policy.bonus)
     filtered = facet_sets.intersect(matched, selected)
-    enough = meeting_minimum(snapshot, parsed, filtered)
+    enough = None if enough is None else facet_sets.intersect(enough, selected)
     full = filtered if enough is None else enough
     if not full and parsed.mode in RELAXABLE and len(parsed.units) > 1:
         relaxed, relaxed_scores = matching_docs(snapshot, parsed, relaxed=True)

@@ -43,6 +43,7 @@ _WILDCARD_TOKEN = re.compile(r"[^\s()\"]*[*?][^\s()\"]*")
 # A question mark ending a word is punctuation, not a one-letter wildcard.
 _PUNCTUATION_MARK = re.compile(r"(?<=\w)\?(?=[\s),.;:!]|$)")
 _OPERATORS = re.compile(r"\b(OR|NOT)\b|\[|(?<![\w.])(title|description|body|year):")
+_WORD = re.compile(r"\w+")
 _SYNTAX = re.compile(r'[()"*?~^:\[\]{}]|\b(AND|OR|NOT|TO)\b')
 
 
@@ -152,6 +153,11 @@ def lint(syntax: str) -> str | None:
 def plain_words(text: str) -> str:
     """The text with every operator and syntax mark made a space: its words only."""
     return _SYNTAX.sub(" ", text)
+
+
+def typed_words(text: str) -> list[str]:
+    """The words of a text as typed, stop words included (a question's length)."""
+    return _WORD.findall(plain_words(text))
 
 
 def prepare(raw: str) -> QueryText:

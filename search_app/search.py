@@ -93,28 +93,18 @@ def canonical(builder, params: SearchParams) -> tuple[SearchParams, list[Notice]
 
 
 def ordered(snapshot: Snapshot, searched: Searched, stop: int | None) -> list[tuple]:
-    """The first `stop` filtered matches in result order: (document number, score); those
-    meeting the match policy's minimum first (`Match.tiers`)."""
-    found = searched.found
-    stop = len(found.filtered) if stop is None else min(stop, len(found.filtered))
-    hits: list[tuple] = []
-    for tier in found.tiers:
-        if len(hits) >= stop:
-            break
-        hits += in_order(snapshot, searched, tier, stop - len(hits))
-    return hits
-
-
-def in_order(snapshot: Snapshot, searched: Searched, docs, stop: int) -> list[tuple]:
-    """The first `stop` of some matches in the sort's order: (document number, score)."""
+    """The first `stop` filtered matches in result order: (document number, score)."""
     found, sort = searched.found, searched.params.sort
-    if not stop or not docs:
+    stop = len(found.filtered) if stop is None else min(stop, len(found.filtered))
+    if not stop:
         return []
     orders = snapshot.shared.facets.orders
     if found.mode == BROWSE or sort != "relevance":
-        return [(docnum, None) for docnum in first_in_order(docs, orders.ranks(sort), stop)]
+        return [
+            (docnum, None) for docnum in first_in_order(found.filtered, orders.ranks(sort), stop)
+        ]
     # Equal scores go newest first, as the newest order ranks them.
-    return best(found.scores, docs.ids(), orders.newest, stop)
+    return best(found.scores, found.filtered.ids(), orders.newest, stop)
 
 
 def results(snapshot: Snapshot, searched: Searched) -> list[dict]:
@@ -210,8 +200,8 @@ def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/sear
             "filters": canonical_params.filters(),
             "sort": params.sort,
             "min_match": found.min_match,
-            # How many results match at least `min_match` units (they are listed first).
-            "min_match_total": len(found.tiers[0]),
+            # How many results match at least `min_match` units (the rest rank lower).
+            "min_match_total": len(found.filtered if found.enough is None else found.enough),
         },
         "total": len(found.filtered),
         "page": params.page,
