@@ -3,9 +3,10 @@
 Runs the engine as shipped (the indexer's catalog input, its analyzer, its query parser and
 ranking) on the collections in `../shared/ir/` and prints the figures beside the published
 BM25 ones, twice: with the shipped match policy (every word of a query of up to 3 words
-must match, half of one of 4-6 words, any of a longer one) and with the ranking model alone
-(every query ranked over all resources matching any word), so the cost of narrowing short
-queries shows. Usage:
+must match; a longer question keeps every resource matching any of its words, and those
+matching at least its minimum, all of up to 3 key words or half of 4-6, gain a small score
+bonus) and with the ranking model alone (every query ranked over all resources matching any
+word), so the cost of narrowing short queries shows. Usage:
 
     python -m bench.relevance [--shared ../shared] [--collection scifact|cacm] [--json]
 """

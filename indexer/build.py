@@ -33,7 +33,13 @@ from .resources import Collection, merge_sightings
 from .schema import ID, TITLE, document_hash, make_schema, text_words, to_document
 from .store import INDEX_FORMAT, IndexMissing, IndexStore
 from .thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
-from .vocabulary import VOCABULARY_FILE, Vocabulary, VocabularyError, load_vocabulary
+from .vocabulary import (
+    VOCABULARY_FILE,
+    Vocabulary,
+    VocabularyError,
+    parse_vocabulary,
+    read_vocabulary_text,
+)
 
 WRITER_MEMORY_MB = 256
 SETTINGS_KEY = "settings_sha256"
@@ -59,12 +65,14 @@ class Inputs:
     catalog_state: PageState
     catalog: list[Sighting]
     problems: list[Problem] = field(default_factory=list)
+    vocabulary_text: str = ""  # published beside the index: the search app resolves aliases
 
 
 def read_inputs(corpus: Path, report: BuildReport) -> Inputs:
     """The corpus-wide files, or BuildFailed when the vocabulary or thesaurus is unusable."""
     try:
-        vocabulary = load_vocabulary(corpus)
+        vocabulary_text = read_vocabulary_text(corpus)
+        vocabulary = None if vocabulary_text is None else parse_vocabulary(vocabulary_text)
     except (VocabularyError, OSError) as error:
         raise BuildFailed(f"{VOCABULARY_FILE}: {error}", report) from None
     problems = []
@@ -93,6 +101,7 @@ def read_inputs(corpus: Path, report: BuildReport) -> Inputs:
         state,
         catalog,
         problems + catalog_problems,
+        vocabulary_text or "",
     )
 
 
@@ -312,6 +321,7 @@ def _stage_build(
 
         def write() -> None:
             (folder / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
+            (folder / VOCABULARY_FILE).write_text(inputs.vocabulary_text, encoding="utf-8")
             hashes = _write_index(folder, resources, processes)
             for resource_id in seen:
                 problems = collection.problems.get(resource_id, ())

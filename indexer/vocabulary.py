@@ -106,6 +106,13 @@ def parse_vocabulary(text: str) -> Vocabulary:
 
 def load_vocabulary(corpus: Path) -> Vocabulary | None:
     """The corpus's vocabulary, or None when the corpus has no vocabulary file."""
+    text = read_vocabulary_text(corpus)
+    return None if text is None else parse_vocabulary(text)
+
+
+def read_vocabulary_text(corpus: Path) -> str | None:
+    """The text of a folder's vocabulary file (a corpus, or a published index version), or
+    None when it has none."""
     if not os.path.lexists(corpus / VOCABULARY_FILE):
         return None
     try:
@@ -115,6 +122,6 @@ def load_vocabulary(corpus: Path) -> Vocabulary | None:
     if len(data) > MAX_VOCABULARY_BYTES:
         raise VocabularyError(f"over {MAX_VOCABULARY_BYTES // (1024 * 1024)} MB")
     try:
-        return parse_vocabulary(data.decode("utf-8"))
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise VocabularyError("not valid UTF-8") from None

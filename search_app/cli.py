@@ -1,7 +1,9 @@
 """The researcher's command line, `resource-search`: the same search as the JSON API, and
 the production server.
 
-`query --json` prints exactly what `/search.json` returns for the same parameters.
+`query --json` prints exactly what `/search.json` returns for the same parameters. A query
+imports only what it needs (no Werkzeug, Flask or gunicorn; the exporters only to export):
+its start-up is most of its time (`python -m bench.startup`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,11 @@ import sys
 from pathlib import Path
 
 import click
-from werkzeug.datastructures import MultiDict
 
 from indexer import facet_fields
 from indexer.options import index_option
 
 from .errors import UserError
-from .export import DEFAULT_EXPORT_LIMIT, WRITERS
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, parse_params
 from .search import export_hits, run_search
 from .snapshots import IndexHolder
@@ -30,6 +30,18 @@ FACET_VALUES_SHOWN = 10
 def workers_for_machine() -> int:
     """Gunicorn's rule of thumb: two workers per core, plus one."""
     return 2 * (os.cpu_count() or 1) + 1
+
+
+class Arguments(dict):
+    """The command's options as the multi-dict `parse_params` reads (the methods of Flask's
+    `request.args` it uses, without importing Werkzeug): each name's list of values."""
+
+    def get(self, name: str, default=None):
+        values = super().get(name)
+        return values[0] if values else default
+
+    def getlist(self, name: str) -> list[str]:
+        return list(super().get(name, ()))
 
 
 def facet_options(command):
@@ -53,6 +65,9 @@ def cli() -> None:
 @facet_options
 @click.option("--year-from", type=int, help="Only resources from this year on.")
 @click.option("--year-to", type=int, help="Only resources up to this year.")
+@click.option(
+    "--undated", is_flag=True, help="Only resources without a year (with a year range: or these)."
+)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option(
     "--limit",
@@ -67,21 +82,25 @@ def cli() -> None:
 @click.option("--ris", "export", flag_value="ris", help="Print every match as RIS.")
 @click.option("--bib", "export", flag_value="bib", help="Print every match as BibTeX.")
 @index_option
-def query(text, year_from, year_to, sort, limit, page, as_json, export, index, **selected):
+def query(text, year_from, year_to, undated, sort, limit, page, as_json, export, index, **selected):
     """Search the index and print ranked results with facet counts.
 
     Example: resource-search query "crisis intervention" --topic "Use of Force" --json
     """
-    args = MultiDict([("q", text), ("sort", sort), ("per_page", str(limit)), ("page", str(page))])
+    args = Arguments(q=[text], sort=[sort], per_page=[str(limit)], page=[str(page)])
     for facet in facet_fields.keyword_facets():
-        args.setlist(facet.name, list(selected[facet.name]))
+        args[facet.name] = list(selected[facet.name])
     for name, value in (("year_from", year_from), ("year_to", year_to)):
         if value is not None:
-            args[name] = str(value)
+            args[name] = [str(value)]
+    if undated:
+        args[facet_fields.range_facet().name] = [facet_fields.UNDATED]
     try:
         params = parse_params(args)
         snapshot = IndexHolder(index).snapshot()
         if export:
+            from .export import DEFAULT_EXPORT_LIMIT, WRITERS  # only exports need them
+
             _, rows = export_hits(snapshot, params, DEFAULT_EXPORT_LIMIT)
             for chunk in WRITERS[export](rows, ""):
                 sys.stdout.write(chunk)

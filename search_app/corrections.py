@@ -9,6 +9,7 @@ from __future__ import annotations
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from indexer import facet_fields
+from indexer.facet_fields import UNDATED
 from indexer.schema import CONTENT
 
 from . import facets as facet_sets
@@ -101,13 +102,18 @@ def filter_removals(
     if selected[years] is not None:
         total = len(facet_sets.intersect(found.matched, selected, skip=years))
         if total > current:
-            label = f"{params.year_from or '…'}–{params.year_to or '…'}"
+            ranged = params.year_from is not None or params.year_to is not None
+            label = f"{params.year_from or '…'}–{params.year_to or '…'}" if ranged else ""
+            if params.undated:
+                label = f"{label} or {UNDATED}" if label else UNDATED
             removals.append(
                 {
                     "facet": years,
                     "value": label,
                     "total": total,
-                    "url": params.url(base_path, page=1, year_from=None, year_to=None),
+                    "url": params.url(
+                        base_path, page=1, year_from=None, year_to=None, undated=False
+                    ),
                 }
             )
     return sorted(removals, key=lambda r: -r["total"])

@@ -140,13 +140,14 @@ def _bibtex_value(value: object) -> str:
 
 
 def _bibtex_key(resource_id: str, used: set[str]) -> str:
-    """A key BibTeX accepts, unique within the export (`-2`, `-3`... on a clash)."""
+    """A key BibTeX accepts, unique within the export (`-2`, `-3`... on a clash); keys are
+    compared in any case, as BibTeX tools do (`F` and `f` clash)."""
     key = _BIBTEX_KEY_OTHER.sub("-", resource_id).strip("-") or BIBTEX_DEFAULT_KEY
     unique, number = key, 1
-    while unique in used:
+    while unique.casefold() in used:
         number += 1
         unique = f"{key}-{number}"
-    used.add(unique)
+    used.add(unique.casefold())
     return unique
 
 

@@ -167,14 +167,18 @@ class FacetSets:
                 result = result | self.values[name][label]
         return result
 
-    def years(self, year_from: int | None, year_to: int | None) -> DocSet | None:
-        """Documents dated within the range (undated excluded), or None for no range."""
-        if year_from is None and year_to is None:
+    def years(
+        self, year_from: int | None, year_to: int | None, undated: bool = False
+    ) -> DocSet | None:
+        """Documents dated within the range (undated excluded), and the undated ones if they
+        are selected; None when neither is."""
+        ranged = year_from is not None or year_to is not None
+        if not ranged and not undated:
             return None
         low, high = year_from or 0, year_to or YEAR_CEILING
         name = facet_fields.range_facet().name
         labels = [v for v in self.values[name] if v != UNDATED and low <= int(v) <= high]
-        return self.union(name, labels)
+        return self.union(name, [*(labels if ranged else []), *([UNDATED] if undated else [])])
 
 
 def selections(sets: FacetSets, params) -> dict[str, DocSet | None]:
@@ -185,7 +189,7 @@ def selections(sets: FacetSets, params) -> dict[str, DocSet | None]:
             chosen = params.values(facet.name)
             selected[facet.name] = sets.union(facet.name, chosen) if chosen else None
         else:
-            selected[facet.name] = sets.years(params.year_from, params.year_to)
+            selected[facet.name] = sets.years(params.year_from, params.year_to, params.undated)
     return selected
 
 
@@ -247,17 +251,19 @@ def keyword_values(name: str, values: dict[str, int], params, base_path: str) ->
 
 
 def range_values(years: dict[str, int], params, base_path: str) -> list[dict]:
-    """The year facet's values, newest first, then the undated."""
+    """The year facet's values, newest first, then the undated (kept when selected)."""
     ordered = sorted((v for v in years if v != UNDATED and years[v]), reverse=True)
-    if years.get(UNDATED):
+    if years.get(UNDATED) or params.undated:
         ordered.append(UNDATED)
-    return [year_value(label, years[label], params, base_path) for label in ordered]
+    return [year_value(label, years.get(label, 0), params, base_path) for label in ordered]
 
 
 def year_value(label: str, count: int, params, base_path: str) -> dict:
-    """One year's facet value; selecting a year alone narrows the range to it."""
+    """One year's facet value; selecting a year alone narrows the range to it, and the
+    undated value toggles the undated resources besides the range."""
     if label == UNDATED:
-        return {"value": label, "count": count, "selected": False, "toggle_url": None}
+        toggle = params.url(base_path, page=1, undated=not params.undated)
+        return {"value": label, "count": count, "selected": params.undated, "toggle_url": toggle}
     year = int(label)
     low, high = params.year_from, params.year_to
     selected = (low is not None or high is not None) and (low or 0) <= year <= (

@@ -22,6 +22,7 @@ class Reason(Enum):
     MANY_EXPANSIONS = "{text!r} matches many words; the {kept} most common were searched."
     TOO_MANY_WORDS = "Only the first {limit} words of the query were used."
     UNKNOWN_SELECTION = "No resource has the {facet} {value!r}."
+    ALIAS = "Showing {facet} {label!r} for {value!r}."
     SOME_WORDS = "No resource matches all the words; showing those that match some."
 
 

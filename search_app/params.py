@@ -10,7 +10,9 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from indexer import facet_fields
+from indexer.facet_fields import UNDATED
 from indexer.records import MAX_YEAR, MIN_YEAR
+from indexer.vocabulary import label_key
 
 from .errors import UserError
 
@@ -30,6 +32,9 @@ Selection = tuple[tuple[str, tuple[str, ...]], ...]
 class SearchParams:
     """One search: query text, facet selections, year range, sort and page.
 
+    `undated` selects the resources without a year (`year=Undated` in a URL), alone or
+    besides the year range (either matches, as values of one facet are OR-ed).
+
     `selected` holds each keyword facet's selected values; it may be given as a mapping
     (`selected={"topic": ("Use of Force",)}`) and is kept as (name, values) pairs in
     registry order, facets without a value left out, so equal selections compare equal.
@@ -42,6 +47,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    undated: bool = False
 
     def __post_init__(self):
         chosen = dict(self.selected)
@@ -69,6 +75,7 @@ class SearchParams:
             },
             low: self.year_from,
             high: self.year_to,
+            facet_fields.range_facet().name: [UNDATED] if self.undated else [],
         }
 
     def url(self, base_path: str, **changes) -> str:
@@ -87,6 +94,8 @@ class SearchParams:
         for name, value in ((low, params.year_from), (high, params.year_to)):
             if value is not None:
                 pairs.append((name, str(value)))
+        if params.undated:
+            pairs.append((facet_fields.range_facet().name, UNDATED))
         if params.sort != "relevance":
             pairs.append(("sort", params.sort))
         if params.page != 1:
@@ -120,6 +129,19 @@ def _values(args, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def _undated(args) -> bool:
+    """Whether `year=Undated` selects the resources without a year (any case)."""
+    name = facet_fields.range_facet().name
+    low, high = facet_fields.range_facet().bounds
+    for value in _values(args, name):
+        if label_key(value) != label_key(UNDATED):
+            raise UserError(
+                f"{name} must be {UNDATED!r} (a range of years is {low} and {high};"
+                f" got {value[:20]!r})"
+            )
+    return bool(_values(args, name))
+
+
 def parse_params(args) -> SearchParams:
     """SearchParams from a multi-dict (Flask's `request.args`), or a UserError saying why not."""
     q = args.get("q") or ""
@@ -143,4 +165,5 @@ def parse_params(args) -> SearchParams:
         sort=sort,
         page=_integer(args, "page", 1, 1, MAX_PAGE),
         per_page=_integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+        undated=_undated(args),
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from indexer import facet_fields
 from indexer.schema import CONTENT, DESCRIPTION, TITLE, YEAR
+from indexer.vocabulary import Facet as Aliases
 from indexer.vocabulary import label_key
 
 from .notices import Notice, Reason, messages
@@ -42,6 +43,7 @@ _WILDCARD_TOKEN = re.compile(r"[^\s()\"]*[*?][^\s()\"]*")
 # A question mark ending a word is punctuation, not a one-letter wildcard.
 _PUNCTUATION_MARK = re.compile(r"(?<=\w)\?(?=[\s),.;:!]|$)")
 _OPERATORS = re.compile(r"\b(OR|NOT)\b|\[|(?<![\w.])(title|description|body|year):")
+_WORD = re.compile(r"\w+")
 _SYNTAX = re.compile(r'[()"*?~^:\[\]{}]|\b(AND|OR|NOT|TO)\b')
 
 
@@ -153,6 +155,11 @@ def plain_words(text: str) -> str:
     return _SYNTAX.sub(" ", text)
 
 
+def typed_words(text: str) -> list[str]:
+    """The words of a text as typed, stop words included (a question's length)."""
+    return _WORD.findall(plain_words(text))
+
+
 def prepare(raw: str) -> QueryText:
     """The visitor's raw text, cleaned, its facet clauses taken, rewritten and linted."""
     text, notices = clean(raw)
@@ -172,10 +179,30 @@ def prepare(raw: str) -> QueryText:
     )
 
 
-def resolve_label(value: str, labels: list[str]) -> list[str]:
-    """The facet labels a visitor's value names: exact (any case), else containing it."""
+def resolve_label(value: str, labels: list[str], aliases: Aliases | None = None) -> list[str]:
+    """The facet labels a visitor's value names: exact (any case), else the canonical label
+    of an alias or variant spelling the vocabulary knows, else the labels containing it."""
+    named = named_label(value, labels, aliases)
+    if named is not None:
+        return [named]
     key = label_key(value)
-    exact = [label for label in labels if label_key(label) == key]
-    if exact or not key:
+    return [label for label in labels if key in label_key(label)] if key else []
+
+
+def named_label(value: str, labels: list[str], aliases: Aliases | None = None) -> str | None:
+    """The label a value names exactly: as the index spells it (any case, spacing, quote
+    and dash style), else the canonical label of one of its aliases; None if neither."""
+    key = label_key(value)
+    exact = next((label for label in labels if label_key(label) == key), None)
+    if exact is not None or aliases is None:
         return exact
-    return [label for label in labels if key in label_key(label)]
+    canonical = aliases.canonicalise(value)
+    return canonical if canonical in labels else None
+
+
+def alias_notices(facet: str, value: str, labels: list[str], aliases: Aliases | None) -> list:
+    """A notice when a value names a label through one of its aliases (not just its case)."""
+    named = named_label(value, labels, aliases)
+    if named is None or named_label(value, labels) is not None:
+        return []
+    return [Notice.of(Reason.ALIAS, facet=facet, label=named, value=value)]

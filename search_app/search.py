@@ -34,7 +34,6 @@ from indexer.schema import (
     URL,
     YEAR,
 )
-from indexer.vocabulary import label_key
 
 from . import corrections
 from . import facets as facet_sets
@@ -44,6 +43,7 @@ from .matching import Match, match
 from .notices import Notice, Reason, first_fallback, messages
 from .params import SearchParams
 from .query import BROWSE, ParsedQuery
+from .querytext import alias_notices, named_label
 from .scores import best
 from .snapshots import Snapshot
 
@@ -67,7 +67,7 @@ class Searched:
 def search(snapshot: Snapshot, params: SearchParams) -> Searched:
     """Parse the query, resolve the selections and match: every step before the response."""
     parsed = snapshot.builder.parse(params.q)
-    params, unknown = canonical(snapshot.builder.labels, params)
+    params, unknown = canonical(snapshot.builder, params)
     sets = snapshot.shared.facets
     selected = facet_sets.selections(sets, params)
     found = match(snapshot, parsed, selected)
@@ -75,17 +75,19 @@ def search(snapshot: Snapshot, params: SearchParams) -> Searched:
     return Searched(parsed, params, selected, found, (*parsed.notices, *unknown, *fallback))
 
 
-def canonical(labels: dict, params: SearchParams) -> tuple[SearchParams, list[Notice]]:
-    """Facet selections spelled as the index spells them (any case); unknown ones noted."""
+def canonical(builder, params: SearchParams) -> tuple[SearchParams, list[Notice]]:
+    """Facet selections spelled as the index spells them (any case, or an alias's canonical
+    label); aliases and unknown values noted."""
     chosen, notices = {}, []
     for facet in facet_fields.keyword_facets():
         resolved = []
+        known, aliases = builder.labels[facet.field], builder.aliases[facet.name]
         for value in params.values(facet.name):
-            known = labels[facet.field]
-            exact = [label for label in known if label_key(label) == label_key(value)]
-            if not exact:
+            label = named_label(value, known, aliases)
+            notices.extend(alias_notices(facet.name, value, known, aliases))
+            if label is None:
                 notices.append(Notice.of(Reason.UNKNOWN_SELECTION, facet=facet.name, value=value))
-            resolved.append(exact[0] if exact else value)
+            resolved.append(value if label is None else label)
         chosen[facet.name] = tuple(dict.fromkeys(resolved))
     return replace(params, selected=chosen), notices
 
@@ -198,6 +200,8 @@ def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/sear
             "filters": canonical_params.filters(),
             "sort": params.sort,
             "min_match": found.min_match,
+            # How many results match at least `min_match` units (the rest rank lower).
+            "min_match_total": len(found.filtered if found.enough is None else found.enough),
         },
         "total": len(found.filtered),
         "page": params.page,

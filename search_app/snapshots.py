@@ -17,6 +17,7 @@ from pathlib import Path
 from indexer.schema import SEARCH_FIELDS, text_words
 from indexer.store import IndexMissing, IndexStore, StoreError
 from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
+from indexer.vocabulary import Vocabulary, load_vocabulary
 from indexer.whoosh_internals import apply_fixes
 
 from .errors import UserError
@@ -63,6 +64,7 @@ class Shared:
     facets: FacetSets
     thesaurus: object
     terms: TermScores | None = None  # None: a cache for each search (tests)
+    vocabulary: Vocabulary | None = None  # the version's aliases (None: labels as indexed)
 
 
 @dataclass
@@ -121,7 +123,11 @@ class IndexHolder:
             raise index_unavailable(error) from None
         if current is not None:
             current.searcher.close()
-        snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, shared.thesaurus, self.policy))
+        snapshot = Snapshot(
+            shared,
+            searcher,
+            QueryBuilder(searcher, shared.thesaurus, self.policy, shared.vocabulary),
+        )
         self.local.snapshot, self.local.stamp = snapshot, stamp
         return snapshot
 
@@ -151,6 +157,7 @@ class IndexHolder:
                     facets,
                     thesaurus,
                     TermScores(facets.size),
+                    load_vocabulary(published.path),
                 )
                 # Keep only the newest versions' data: older ones are no longer published.
                 self.shared = {published.version: shared}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from indexer import facet_fields
+from indexer.facet_fields import UNDATED
 
 from .base import resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
@@ -75,6 +76,10 @@ def active_filters(results: dict, params) -> list[dict]:
                 "url": url_for("web.search_page") + (f"?{query}" if query else ""),
             }
         )
+    if params.undated:
+        range_facet = facet_fields.range_facet()
+        undated = next(v for v in results["facets"][range_facet.name] if v["value"] == UNDATED)
+        chips.append({"facet": range_facet.label, "value": UNDATED, "url": undated["toggle_url"]})
     return chips
 
 

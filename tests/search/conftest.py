@@ -20,6 +20,7 @@ from whoosh.filedb.filestore import RamStorage
 from indexer.records import Resource
 from indexer.schema import make_schema, text_words, to_document
 from indexer.thesaurus import parse_thesaurus
+from indexer.vocabulary import parse_vocabulary
 from search_app.facets import FacetSets
 from search_app.query import QueryBuilder
 from search_app.snapshots import IndexHolder, Shared, Snapshot, ranking
@@ -233,8 +234,9 @@ def analyze(text: str) -> list[str]:
     return text_words()(text)
 
 
-def ram_snapshot(resources: list[Resource], thesaurus: str = "") -> Snapshot:
-    """A snapshot of an in-memory index of the resources, as the app would hold it."""
+def ram_snapshot(resources: list[Resource], thesaurus: str = "", vocabulary: str = "") -> Snapshot:
+    """A snapshot of an in-memory index of the resources, as the app would hold it (with the
+    aliases of a vocabulary file's text, if given)."""
     index = RamStorage().create_index(make_schema())
     writer = index.writer()
     for resource in resources:
@@ -242,5 +244,6 @@ def ram_snapshot(resources: list[Resource], thesaurus: str = "") -> Snapshot:
     writer.commit()
     searcher = index.searcher(weighting=ranking())
     words = parse_thesaurus(thesaurus, analyze)
-    shared = Shared("v-test", {"built_at": None}, FacetSets.read(searcher), words)
-    return Snapshot(shared, searcher, QueryBuilder(searcher, words))
+    aliases = parse_vocabulary(vocabulary) if vocabulary else None
+    shared = Shared("v-test", {"built_at": None}, FacetSets.read(searcher), words, None, aliases)
+    return Snapshot(shared, searcher, QueryBuilder(searcher, words, vocabulary=aliases))

@@ -42,7 +42,17 @@ RESPONSE_KEYS = [
     "index",
     "took_ms",
 ]
-QUERY_KEYS = ["q", "mode", "expansions", "fallback", "notices", "filters", "sort", "min_match"]
+QUERY_KEYS = [
+    "q",
+    "mode",
+    "expansions",
+    "fallback",
+    "notices",
+    "filters",
+    "sort",
+    "min_match",
+    "min_match_total",
+]
 RESULT_KEYS = [
     "id",
     "title",
@@ -88,9 +98,16 @@ def test_the_query_block(search):
         "expansions": [{"term": "CIT", "expanded_to": ["crisis intervention team"]}],
         "fallback": None,
         "notices": [],
-        "filters": {"topic": [], "type": ["Report"], "year_from": 2015, "year_to": None},
+        "filters": {
+            "topic": [],
+            "type": ["Report"],
+            "year_from": 2015,
+            "year_to": None,
+            "year": [],
+        },
         "sort": "newest",
         "min_match": 1,
+        "min_match_total": 1,
     }
     assert (response["total"], ids(response)) == (1, [SURVEY])
 

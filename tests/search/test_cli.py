@@ -44,6 +44,8 @@ def without_timing(response: dict) -> dict:
             {"year_from": 2016, "year_to": 2020, "per_page": 2, "page": 2},
         ),
         (("marmalade zeppelin",), {"q": "marmalade zeppelin"}),
+        (("", "--undated"), {"year": "Undated"}),
+        (("", "--undated", "--year-from", "2021"), {"year": "Undated", "year_from": 2021}),
         (('"footage review',), {"q": '"footage review'}),
         (("clinicans",), {"q": "clinicans"}),
         (

@@ -88,6 +88,7 @@ def test_the_new_facet_is_counted_and_shown_in_the_json(extended):
         "type": [],
         "year_from": None,
         "year_to": None,
+        "year": [],
         "audience": [],
     }
 

@@ -26,7 +26,7 @@ from .conftest import (
     ram_snapshot,
 )
 
-PARAMETER_ORDER = ("q", "topic", "type", "year_from", "year_to", "sort", "page", "per_page")
+PARAMETER_ORDER = ("q", "topic", "type", "year_from", "year_to", "year", "sort", "page", "per_page")
 
 
 def value(label: str, count: int, selected: bool = False, **params) -> dict:
@@ -41,7 +41,8 @@ def value(label: str, count: int, selected: bool = False, **params) -> dict:
     return {"value": label, "count": count, "selected": selected, "toggle_url": url}
 
 
-UNDATED = {"value": "Undated", "count": 1, "selected": False, "toggle_url": None}
+# The undated bucket is selected as `year=Undated`.
+UNDATED = value("Undated", 1, year="Undated")
 
 
 # Unit tests on an in-memory index: two topics, two types, one resource undated.
@@ -192,7 +193,13 @@ def test_selections_match_any_case_and_show_as_the_index_spells_them(search):
     response = search(type="report", topic="use of force")
     assert (ids(response), response["query"]["filters"], response["links"]["self"]) == (
         [OUTCOMES],
-        {"topic": [USE_OF_FORCE], "type": ["Report"], "year_from": None, "year_to": None},
+        {
+            "topic": [USE_OF_FORCE],
+            "type": ["Report"],
+            "year_from": None,
+            "year_to": None,
+            "year": [],
+        },
         "/search.json?topic=Use+of+Force&type=Report",
     )
     assert response["facets"]["type"] == [
@@ -238,7 +245,7 @@ def test_the_year_histogram_ignores_its_own_range(search):
         value("2019", 2, selected=True, year_from=2019, year_to=2019),
         value("2017", 1, year_from=2017, year_to=2017),
         value("2015", 1, year_from=2015, year_to=2015),
-        UNDATED,
+        value("Undated", 1, year_from=2019, year="Undated"),
     ]
 
 

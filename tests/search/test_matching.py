@@ -11,9 +11,11 @@ from search_app.facets import selections
 from search_app.matching import match
 from search_app.notices import Notice, Reason, first_fallback, messages
 from search_app.params import SearchParams
+from search_app.query import DEFAULT_POLICY, RANKING_ONLY, QueryBuilder
 from search_app.search import run_search
+from search_app.snapshots import Snapshot
 
-from .conftest import FOOTAGE, HANDBOOK
+from .conftest import FOOTAGE, HANDBOOK, OUTCOMES
 
 FALLBACK = "No resource matches all the words; showing those that match some."
 
@@ -100,3 +102,26 @@ def test_each_reason_reads_as_its_sentence(reason, details, message):
         [message],
         message if fallback else None,
     )
+
+
+def scores(snapshot, q: str) -> dict[str, float]:
+    return {r["id"]: r["score"] for r in run_search(snapshot, SearchParams(q=q))["results"]}
+
+
+def test_a_question_ranks_those_meeting_its_minimum_with_a_bonus_and_keeps_the_rest(snapshot):
+    shared, searcher = snapshot.shared, snapshot.searcher
+    builder = QueryBuilder(searcher, shared.thesaurus, RANKING_ONLY, shared.vocabulary)
+    ranking_only = Snapshot(shared, searcher, builder)
+    # Five words, a minimum of 3: the outcomes have 4 of them, the handbook 2.
+    q = "training outcomes injuries reductions clinicians"
+    model, shipped = scores(ranking_only, q), scores(snapshot, q)
+    bonus = 1 + DEFAULT_POLICY.bonus
+    assert shipped == {
+        OUTCOMES: pytest.approx(model[OUTCOMES] * bonus, abs=1e-4),
+        HANDBOOK: model[HANDBOOK],
+    }
+    # Up to three typed words the minimum filters, as before: no bonus, nothing kept.
+    assert scores(snapshot, "training clinicians") == {
+        HANDBOOK: scores(ranking_only, "training clinicians")[HANDBOOK]
+    }
+    assert sorted(scores(ranking_only, "training clinicians")) == sorted([OUTCOMES, HANDBOOK])

@@ -125,4 +125,5 @@ def test_filters_as_the_response_shows_them():
         "type": [],
         "year_from": None,
         "year_to": 2017,
+        "year": [],
     }

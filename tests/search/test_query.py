@@ -223,10 +223,51 @@ def test_wildcard_expansion_drops_the_rarest_words(monkeypatch):
     ]
 
 
-def test_long_natural_language_queries_need_most_words(snapshot):
-    # De-escalation Training Outcomes has 4 of the 5 words; the handbook 2 of them.
+def test_long_natural_language_queries_list_those_with_most_words_first(snapshot):
+    # De-escalation Training Outcomes has 4 of the 5 words; the handbook 2 of them: fewer
+    # than the minimum of 3, so it is kept, and ranks without the bonus.
     q = "training outcomes injuries reductions clinicians"
-    assert found(snapshot, q) == {"mode": "most", "ids": [OUTCOMES], "notices": []}
+    response = run_search(snapshot, SearchParams(q=q))
+    query = response["query"]
+    assert (query["mode"], query["min_match"], query["min_match_total"], query["notices"]) == (
+        "most",
+        3,
+        1,
+        [],
+    )
+    assert (response["total"], ids(response)) == (2, [OUTCOMES, HANDBOOK])
+    # A word neither matches adds nothing: still two results, one meeting the minimum of 3.
+    longer = run_search(snapshot, SearchParams(q=q.replace("clinicians", "clinicians axolotl")))
+    assert (longer["query"]["min_match"], longer["query"]["min_match_total"]) == (3, 1)
+    assert ids(longer) == [OUTCOMES, HANDBOOK]
+
+
+def test_a_question_of_few_key_words_lists_those_missing_one_after(snapshot):
+    # Four typed words, two of them key words: the handbook has both, the outcomes one.
+    question = run_search(snapshot, SearchParams(q="the training of clinicians"))
+    query = question["query"]
+    assert (query["mode"], query["min_match"], query["min_match_total"]) == ("all", 2, 1)
+    assert (question["total"], ids(question)) == (2, [HANDBOOK, OUTCOMES])
+    # Three typed words are key words: every one must match.
+    short = run_search(snapshot, SearchParams(q="training for clinicians"))
+    assert (short["total"], ids(short), short["query"]["min_match_total"]) == (1, [HANDBOOK], 1)
+    # Fields and operators run as written, however long the query: nothing has both words
+    # here, so the search says it fell back to any word.
+    explicit = run_search(snapshot, SearchParams(q="the title:training of clinicians"))
+    assert (explicit["query"]["mode"], explicit["query"]["notices"]) == ("any", [FALLBACK])
+
+
+@pytest.mark.parametrize("q", ["training clinicians", "clinicians training"])
+def test_two_word_queries_still_need_both_words(snapshot, q):
+    # Training: outcomes and the handbook; clinicians: the handbook alone.
+    response = run_search(snapshot, SearchParams(q=q))
+    query = response["query"]
+    assert (query["mode"], query["min_match"], query["min_match_total"]) == ("all", 2, 1)
+    assert (response["total"], ids(response)) == (1, [HANDBOOK])
+    # Either word alone finds more: the outcomes have training but no clinicians.
+    assert sorted(ids(run_search(snapshot, SearchParams(q="training")))) == sorted(
+        [OUTCOMES, HANDBOOK]
+    )
 
 
 def test_a_query_matching_nothing_with_all_words_falls_back_to_any_word(snapshot):

@@ -189,8 +189,9 @@ def test_histogram_rows_link_to_their_toggle_urls(page, search):
     ]
     soup = page("/search?" + urlencode({"q": "footage OR handbook OR checklist"}))
     assert histogram(soup) == expected
-    # The undated bucket cannot be selected as a year: it is not a link.
-    assert expected[-1][:2] == ("Undated", None)
+    # The undated bucket links to the undated resources (besides the rest of the selection).
+    query = urlencode({"q": "footage OR handbook OR checklist", "year": "Undated"})
+    assert expected[-1][:2] == ("Undated", f"/search?{query}")
 
 
 def test_a_selected_histogram_year_links_back_to_no_year(page):
@@ -199,6 +200,27 @@ def test_a_selected_histogram_year_links_back_to_no_year(page):
         ("2019", "/search", "2 results, in the selected range", True)
     ]
     assert ("2021", "/search?year_from=2021&year_to=2021", "1 result", False) in rows
+
+
+def test_the_undated_row_selects_the_undated_resources_and_links_back(page, search):
+    soup = page("/search?year=Undated")
+    rows = histogram(soup)
+    assert (result_ids(soup), rows[-1]) == (
+        [r["id"] for r in search("year=Undated")["results"]],
+        ("Undated", "/search", "1 result, in the selected range", True),
+    )
+    # The histogram ignores its own selection: a year adds its range to the undated.
+    assert rows[3] == (
+        "2019",
+        "/search?year_from=2019&year_to=2019&year=Undated",
+        "2 results",
+        False,
+    )
+    assert chips(soup) == [("Year: Undated (remove this filter)", "/search")]
+    # Sorting or ticking a facet keeps the undated selection.
+    for form in ("form.facets", "form.controls", "form.search-form"):
+        assert soup.select_one(form).find("input", attrs={"name": "year"})["value"] == "Undated"
+    assert page("/search").select_one("form.facets").find("input", attrs={"name": "year"}) is None
 
 
 def test_submitting_the_facet_form_applies_the_ticked_filters(page, search):
