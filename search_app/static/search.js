@@ -3,6 +3,7 @@
 //   control keeps the focus on the new page, so the keyboard can go on from there.
 // - The result count is announced after navigation (a polite live region).
 // - The search box offers suggestions from /suggest.json in an ARIA 1.2 combobox.
+// - The controls always show what the URL says, after Back, Forward and reload.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -45,6 +46,14 @@
         return;
       }
     }
+  }
+
+  // Back, Forward and reload bring back the controls as they were left (the back-forward
+  // cache keeps the page; otherwise the browser restores form state), so a box ticked just
+  // before leaving stays ticked over unfiltered results and the next tick sends it again.
+  // Every control's default is what the server wrote for this URL: reset to it.
+  function showUrlState() {
+    document.querySelectorAll("form").forEach(function (form) { form.reset(); });
   }
 
   function announceCount() {
@@ -157,4 +166,5 @@
     document.querySelectorAll("[data-suggest-url]").forEach(combobox);
     announceCount();
   });
+  window.addEventListener("pageshow", showUrlState);
 })();
