@@ -4,6 +4,8 @@
 // - The result count is announced after navigation (a polite live region).
 // - The search box offers suggestions from /suggest.json in an ARIA 1.2 combobox.
 // - The controls always show what the URL says, after Back, Forward and reload.
+// - On small screens the filters are a panel: ticks there are counted ("Show N results")
+//   and applied together; the new page opens at the result count.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -12,10 +14,15 @@
   var MIN_CHARS = 2;
   var ANNOUNCE_DELAY_MS = 300;
   var FOCUS_KEY = "search.autosubmit.focus";
+  var RESULTS_KEY = "search.panel.applied";
+  var PANEL_HASH = "#filters-heading";
+  // The width below which the filters are a panel: the stylesheet's 52rem breakpoint.
+  var NARROW = window.matchMedia("(max-width: 51.99rem)");
 
   function autosubmit(form) {
     form.addEventListener("change", function (event) {
       var target = event.target;
+      if (form.closest(".layout__side") && NARROW.matches) return;  // the panel counts instead
       if (target.matches('input[type="checkbox"], select')) {
         remember(target);
         form.requestSubmit ? form.requestSubmit() : form.submit();
@@ -54,6 +61,115 @@
   // Every control's default is what the server wrote for this URL: reset to it.
   function showUrlState() {
     document.querySelectorAll("form").forEach(function (form) { form.reset(); });
+  }
+
+  // The filters panel of small screens. Open, the rest of the page is inert (a modal
+  // dialog in all but name: Escape and Close leave it, discarding unapplied ticks).
+  function filtersPanel(panel) {
+    var form = panel.querySelector("form");
+    var link = document.querySelector(".filters-link");
+    var heading = panel.querySelector("#filters-heading");
+    var button = panel.querySelector("[data-count-url]");
+    var pending = null;
+    if (!form || !link || !heading || !button) return;
+    var outside = [];
+    for (var node = panel; node && node !== document.body; node = node.parentElement) {
+      Array.prototype.forEach.call(node.parentElement.children, function (sibling) {
+        if (sibling !== node && sibling.tagName !== "SCRIPT") outside.push(sibling);
+      });
+    }
+
+    function setOpen(open) {
+      panel.classList.toggle("is-open", open);
+      document.documentElement.classList.toggle("has-panel", open);
+      link.setAttribute("aria-expanded", open ? "true" : "false");
+      outside.forEach(function (element) { element.inert = open; });
+      panel.inert = !open && NARROW.matches;
+    }
+
+    function open() {
+      setOpen(true);
+      if (location.hash !== PANEL_HASH) history.pushState({ filtersPanel: true }, "", PANEL_HASH);
+      heading.focus();
+    }
+
+    function close() {
+      if (!panel.classList.contains("is-open")) return;
+      form.reset();
+      showTotal(null);
+      setOpen(false);
+      if (history.state && history.state.filtersPanel) history.back();
+      else if (location.hash === PANEL_HASH) history.replaceState(null, "", location.pathname + location.search);
+      link.focus();
+    }
+
+    // "Show N results": N for the boxes as now ticked (null: as the page was served), asked
+    // of the JSON API; wide screens keep "Apply filters".
+    function showTotal(count) {
+      if (count === null) count = parseInt(button.getAttribute("data-total"), 10);
+      button.textContent = NARROW.matches
+        ? "Show " + count.toLocaleString("en-US") + (count === 1 ? " result" : " results")
+        : "Apply filters";
+    }
+
+    function recount() {
+      var query = new URLSearchParams(new FormData(form));
+      query.set("per_page", "1");
+      var request = pending = {};
+      fetch(button.getAttribute("data-count-url") + "?" + query.toString(), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { if (data && request === pending) showTotal(data.total); })
+        .catch(function () { /* the button still applies; only its count is old */ });
+    }
+
+    link.setAttribute("aria-expanded", "false");
+    link.addEventListener("click", function (event) {
+      if (!NARROW.matches) return;
+      event.preventDefault();
+      open();
+    });
+    panel.querySelector(".panel__close").addEventListener("click", function (event) {
+      event.preventDefault();
+      close();
+    });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && panel.classList.contains("is-open")) { event.preventDefault(); close(); }
+    });
+    form.addEventListener("change", function () { if (NARROW.matches) recount(); });
+    form.addEventListener("submit", function () {
+      if (!panel.classList.contains("is-open")) return;
+      try { window.sessionStorage.setItem(RESULTS_KEY, "1"); } catch (error) { /* no storage */ }
+      // Back from the new page returns to the results, not to the open panel.
+      history.replaceState(null, "", location.pathname + location.search);
+    });
+    window.addEventListener("popstate", function () {
+      if (location.hash !== PANEL_HASH && panel.classList.contains("is-open")) {
+        form.reset();
+        setOpen(false);
+      }
+    });
+    // Back to a page the browser kept whole: the panel as the URL says.
+    window.addEventListener("pageshow", function () {
+      showTotal(null);
+      setOpen(NARROW.matches && location.hash === PANEL_HASH);
+    });
+    NARROW.addEventListener("change", function () {
+      showTotal(null);
+      setOpen(NARROW.matches && location.hash === PANEL_HASH);
+    });
+    showTotal(null);
+    setOpen(NARROW.matches && location.hash === PANEL_HASH);
+  }
+
+  // After "Show N results" the new page opens at the count, not at the top of the page.
+  function restorePlace() {
+    var applied = null;
+    try {
+      applied = window.sessionStorage.getItem(RESULTS_KEY);
+      window.sessionStorage.removeItem(RESULTS_KEY);
+    } catch (error) { return; }
+    var count = document.getElementById("result-count");
+    if (applied && count) count.focus();
   }
 
   function announceCount() {
@@ -163,6 +279,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-autosubmit]").forEach(autosubmit);
     restoreFocus();
+    document.querySelectorAll(".layout__side").forEach(filtersPanel);
+    restorePlace();
     document.querySelectorAll("[data-suggest-url]").forEach(combobox);
     announceCount();
   });
