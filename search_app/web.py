@@ -14,7 +14,8 @@ from indexer import facet_fields
 
 from .base import resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
-from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
+from .formerrors import parse_keeping_search
+from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .search import run_search
 
 bp = Blueprint("web", __name__)
@@ -26,6 +27,7 @@ SORT_LABELS = {
     "oldest": "Oldest first",
     "title": "Title A–Z",
 }
+HTTP_OK, HTTP_BAD_REQUEST = 200, 400
 EXPORTS = (("csv", "CSV"), ("ris", "RIS"), ("bib", "BibTeX"), ("json", "JSON"))
 
 
@@ -33,7 +35,7 @@ EXPORTS = (("csv", "CSV"), ("ris", "RIS"), ("bib", "BibTeX"), ("json", "JSON"))
 @bp.get("/search")
 def search_page():
     """The search page: form, facets, results, pagination (also the home page)."""
-    params = parse_params(request.args)
+    params, year_error = parse_keeping_search(request.args)
     results = run_search(snapshot(), params, base_path=url_for("web.search_page"))
     query_string = params.to_query(page=1)
     return render_template(
@@ -53,7 +55,8 @@ def search_page():
         if params.q
         else url_for("web.search_page"),
         chips=active_filters(results, params),
-    )
+        year_error=year_error,
+    ), (HTTP_BAD_REQUEST if year_error else HTTP_OK)
 
 
 def active_filters(results: dict, params) -> list[dict]:

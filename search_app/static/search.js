@@ -15,7 +15,6 @@
   var ANNOUNCE_DELAY_MS = 300;
   var FOCUS_KEY = "search.autosubmit.focus";
   var RESULTS_KEY = "search.panel.applied";
-  var PANEL_HASH = "#filters-heading";
   // The width below which the filters are a panel: the stylesheet's 52rem breakpoint.
   var NARROW = window.matchMedia("(max-width: 51.99rem)");
 
@@ -87,10 +86,16 @@
       panel.inert = !open && NARROW.matches;
     }
 
-    function open() {
+    // The element the URL's #fragment names, when it is in the panel.
+    function targetIn(hash) {
+      var target = hash.length > 1 && document.getElementById(decodeURIComponent(hash.slice(1)));
+      return target && panel.contains(target) ? target : null;
+    }
+
+    function open(hash) {
       setOpen(true);
-      if (location.hash !== PANEL_HASH) history.pushState({ filtersPanel: true }, "", PANEL_HASH);
-      heading.focus();
+      if (location.hash !== hash) history.pushState({ filtersPanel: true }, "", hash);
+      targetIn(hash).focus();
     }
 
     function close() {
@@ -99,7 +104,7 @@
       showTotal(null);
       setOpen(false);
       if (history.state && history.state.filtersPanel) history.back();
-      else if (location.hash === PANEL_HASH) history.replaceState(null, "", location.pathname + location.search);
+      else if (targetIn(location.hash)) history.replaceState(null, "", location.pathname + location.search);
       link.focus();
     }
 
@@ -123,10 +128,12 @@
     }
 
     link.setAttribute("aria-expanded", "false");
-    link.addEventListener("click", function (event) {
-      if (!NARROW.matches) return;
+    // The filters link, and any link to a field of the panel (the year error's), open it.
+    document.addEventListener("click", function (event) {
+      var anchor = event.target.closest('a[href^="#"]');
+      if (!anchor || !NARROW.matches || !targetIn(anchor.hash)) return;
       event.preventDefault();
-      open();
+      open(anchor.hash);
     });
     panel.querySelector(".panel__close").addEventListener("click", function (event) {
       event.preventDefault();
@@ -143,7 +150,7 @@
       history.replaceState(null, "", location.pathname + location.search);
     });
     window.addEventListener("popstate", function () {
-      if (location.hash !== PANEL_HASH && panel.classList.contains("is-open")) {
+      if (!targetIn(location.hash) && panel.classList.contains("is-open")) {
         form.reset();
         setOpen(false);
       }
@@ -151,14 +158,14 @@
     // Back to a page the browser kept whole: the panel as the URL says.
     window.addEventListener("pageshow", function () {
       showTotal(null);
-      setOpen(NARROW.matches && location.hash === PANEL_HASH);
+      setOpen(NARROW.matches && !!targetIn(location.hash));
     });
     NARROW.addEventListener("change", function () {
       showTotal(null);
-      setOpen(NARROW.matches && location.hash === PANEL_HASH);
+      setOpen(NARROW.matches && !!targetIn(location.hash));
     });
     showTotal(null);
-    setOpen(NARROW.matches && location.hash === PANEL_HASH);
+    setOpen(NARROW.matches && !!targetIn(location.hash));
   }
 
   // After "Show N results" the new page opens at the count, not at the top of the page.
