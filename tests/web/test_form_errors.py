@@ -4,8 +4,10 @@ reason beside the year fields, while the JSON API keeps its 400 (issue 14, item 
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 
 from .conftest import text
+from .test_resource_page import YEAR_PARAMETERS
 
 SEARCH = "q=footage&type=Report"
 REVERSED = f"/search?{SEARCH}&year_from=2021&year_to=2015"
@@ -85,3 +87,17 @@ def test_other_bad_parameters_still_give_the_error_page(page):
     soup = page(f"/search?{SEARCH}&year_from=2021&year_to=2015&sort=sideways", status=400)
     assert text(soup.h1) == "sort must be one of relevance, newest, oldest, title (got 'sideways')"
     assert soup.select(".facets") == []
+
+
+@pytest.mark.parametrize(("pairs", "message"), YEAR_PARAMETERS)
+def test_every_bad_year_keeps_the_page_and_the_api_keeps_its_exact_message(client, pairs, message):
+    response = client.get("/search", query_string=[("q", "footage"), *pairs])
+    assert (response.status_code, response.mimetype) == (400, "text/html")
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert soup.find(id="q")["value"] == "footage"
+    assert text(soup.find(id="year-error")) != ""
+    marked = {box["name"] for box in soup.select('.facet--year input[aria-invalid="true"]')}
+    assert marked == {name for name, _ in pairs}
+    assert soup.select(".result") != []
+    api = client.get("/search.json", query_string=[("q", "footage"), *pairs])
+    assert (api.status_code, api.get_json()["error"]["message"]) == (400, message)
