@@ -16,6 +16,7 @@ from .base import resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
 from .formerrors import parse_keeping_search
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from .query import BROWSE
 from .search import run_search
 
 bp = Blueprint("web", __name__)
@@ -46,7 +47,8 @@ def search_page():
         range_facet=facet_fields.range_facet(),
         # A per_page from a shared URL that the menu does not offer stays selected.
         per_page_choices=sorted({*PER_PAGE_CHOICES, params.per_page}),
-        sort_labels=SORT_LABELS,
+        sort_labels=sort_menu(results),
+        shown_sort=shown_sort(results),
         exports=[
             (f"/search.{ext}" + (f"?{query_string}" if query_string else ""), label)
             for ext, label in EXPORTS
@@ -57,6 +59,19 @@ def search_page():
         chips=active_filters(results, params),
         year_error=year_error,
     ), (HTTP_BAD_REQUEST if year_error else HTTP_OK)
+
+
+def shown_sort(results: dict) -> str:
+    """The order the results are in: browsing (no words) lists "relevance" newest first."""
+    sort = results["query"]["sort"]
+    return "newest" if sort == "relevance" and results["query"]["mode"] == BROWSE else sort
+
+
+def sort_menu(results: dict) -> dict[str, str]:
+    """The sort menu's options: without words to weigh, relevance is not one of them."""
+    if results["query"]["mode"] != BROWSE:
+        return SORT_LABELS
+    return {value: label for value, label in SORT_LABELS.items() if value != "relevance"}
 
 
 def active_filters(results: dict, params) -> list[dict]:

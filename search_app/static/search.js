@@ -1,6 +1,8 @@
 // Progressive enhancement of the search page; everything works without it.
-// - Forms marked data-autosubmit apply as soon as a checkbox or select changes; the
-//   control keeps the focus on the new page, so the keyboard can go on from there.
+// - Forms marked data-autosubmit apply as soon as a checkbox is ticked or a menu option
+//   chosen (arrow keys on a closed menu wait for Enter); the control keeps the focus on
+//   the new page, so the keyboard can go on from there. A query typed but not searched
+//   goes with them.
 // - The result count is announced after navigation (a polite live region).
 // - The search box offers suggestions from /suggest.json in an ARIA 1.2 combobox.
 // - The controls always show what the URL says, after Back, Forward and reload.
@@ -19,14 +21,54 @@
   var NARROW = window.matchMedia("(max-width: 51.99rem)");
 
   function autosubmit(form) {
+    // A closed menu changes with each arrow key: that is browsing the options, not a
+    // choice (WCAG 3.2.2). Such a change waits for Enter or the form's Apply button; a
+    // choice from the open menu (mouse, or Enter in its list) applies at once.
+    var keyed = null;
+    form.addEventListener("keydown", function (event) {
+      if (!event.target.matches("select")) return;
+      if (event.key === "Enter" && form.classList.contains("is-pending")) {
+        event.preventDefault();
+        remember(event.target);
+        submit(form);
+        return;
+      }
+      keyed = event.target;
+      window.setTimeout(function () { keyed = null; }, 0);
+    });
     form.addEventListener("change", function (event) {
       var target = event.target;
       if (form.closest(".layout__side") && NARROW.matches) return;  // the panel counts instead
+      if (target.matches("select") && target === keyed) {
+        form.classList.add("is-pending");
+        return;
+      }
       if (target.matches('input[type="checkbox"], select')) {
         remember(target);
-        form.requestSubmit ? form.requestSubmit() : form.submit();
+        submit(form);
       }
     });
+  }
+
+  function submit(form) {
+    if (form.requestSubmit) form.requestSubmit();
+    else { carryQuery(form); form.submit(); }
+  }
+
+  // A query typed but not yet searched goes with a tick or a sort, instead of being lost.
+  function carryQuery(form) {
+    var box = document.getElementById("q");
+    if (!box || form.contains(box)) return;
+    var field = form.querySelector('input[type="hidden"][name="q"]');
+    var text = box.value.trim();
+    if (!text) { if (field) field.remove(); return; }
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "q";
+      form.insertBefore(field, form.firstChild);
+    }
+    field.value = text;
   }
 
   // Without this the new page starts with the focus at the top: a keyboard user would
@@ -59,7 +101,10 @@
   // before leaving stays ticked over unfiltered results and the next tick sends it again.
   // Every control's default is what the server wrote for this URL: reset to it.
   function showUrlState() {
-    document.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    document.querySelectorAll("form").forEach(function (form) {
+      form.reset();
+      form.classList.remove("is-pending");
+    });
   }
 
   // The filters panel of small screens. Open, the rest of the page is inert (a modal
@@ -118,6 +163,7 @@
     }
 
     function recount() {
+      carryQuery(form);
       var query = new URLSearchParams(new FormData(form));
       query.set("per_page", "1");
       var request = pending = {};
@@ -292,4 +338,5 @@
     announceCount();
   });
   window.addEventListener("pageshow", showUrlState);
+  document.addEventListener("submit", function (event) { carryQuery(event.target); });
 })();

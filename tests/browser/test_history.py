@@ -84,3 +84,27 @@ def test_back_without_javascript_shows_the_controls_of_the_url(no_js_page, live_
     assert controls(page) == unfiltered()
     page.go_forward()
     assert controls(page) == unfiltered(ticked=["type=Report"])
+
+
+def test_a_typed_query_goes_with_a_tick_and_a_sort(page, live_server, expect):
+    page.goto(f"{live_server}/search?q={QUERY}")
+    search_box(page).fill("police")
+    report_box(page).check()
+    page.wait_for_url(re.compile(r"type=Report"))
+    assert params_of(page.url) == {"q": ["police"], "type": ["Report"]}
+    expect(search_box(page)).to_have_value("police")
+    search_box(page).fill("")
+    page.get_by_label("Sort by").select_option("title")
+    page.wait_for_url(re.compile(r"sort=title"))
+    assert params_of(page.url) == {"type": ["Report"], "sort": ["title"], "per_page": ["10"]}
+
+
+def test_browsing_says_it_lists_newest_first(page, live_server, expect):
+    page.goto(f"{live_server}/search?type=Report")
+    menu = page.get_by_label("Sort by")
+    expect(menu).to_have_value("newest")
+    expect(menu.locator("option")).to_have_text(["Newest first", "Oldest first", "Title A–Z"])
+    # The miss: with words, relevance is the order, and says so.
+    page.goto(f"{live_server}/search?q={QUERY}")
+    expect(menu).to_have_value("relevance")
+    expect(menu.locator("option")).to_have_count(4)
