@@ -237,12 +237,22 @@
     var input = box.querySelector('[role="combobox"]');
     var list = box.querySelector('[role="listbox"]');
     var url = box.getAttribute("data-suggest-url");
+    var count = box.querySelector("[aria-live]");
     var timer = null;
     var active = -1;
     var options = [];
     var latest = 0;
 
+    // How many there are, said once per list (a polite live region).
+    function announce(total) {
+      if (!count) return;
+      count.textContent = total
+        ? total + (total === 1 ? " suggestion" : " suggestions") + ", up and down arrows to choose"
+        : "";
+    }
+
     function close() {
+      announce(0);
       list.hidden = true;
       list.textContent = "";
       options = [];
@@ -292,6 +302,7 @@
         input.setAttribute("aria-expanded", "true");
         // A new list has no active option: drop the old aria-activedescendant too.
         highlight(-1);
+        announce(options.length);
       } else {
         close();
       }
