@@ -29,6 +29,8 @@ SORT_LABELS = {
     "title": "Title A–Z",
 }
 HTTP_OK, HTTP_BAD_REQUEST = 200, 400
+# Numbered pagination: the first and last pages, and this many either side of the current.
+PAGE_NUMBERS_AROUND = 2
 EXPORTS = (("csv", "CSV"), ("ris", "RIS"), ("bib", "BibTeX"), ("json", "JSON"))
 
 
@@ -58,7 +60,21 @@ def search_page():
         else url_for("web.search_page"),
         chips=active_filters(results, params),
         year_error=year_error,
+        page_numbers=page_numbers(results["page"], results["total"], results["per_page"]),
     ), (HTTP_BAD_REQUEST if year_error else HTTP_OK)
+
+
+def page_numbers(page: int, total: int, per_page: int) -> list[int | None]:
+    """The page numbers the pager links: first, last and those near `page` (None: a gap)."""
+    last = max(1, -(-total // per_page))
+    near = range(max(1, page - PAGE_NUMBERS_AROUND), min(last, page + PAGE_NUMBERS_AROUND) + 1)
+    shown = sorted({1, last, *near})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
 
 
 def shown_sort(results: dict) -> str:

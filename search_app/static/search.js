@@ -350,4 +350,14 @@
   });
   window.addEventListener("pageshow", showUrlState);
   document.addEventListener("submit", function (event) { carryQuery(event.target); });
+  // Blank fields (an empty year) stay out of the URL: "year_from=&year_to=" says nothing.
+  document.addEventListener("formdata", function (event) {
+    var blank = [];
+    event.formData.forEach(function (value, name) { if (value === "") blank.push(name); });
+    blank.forEach(function (name) {
+      var kept = event.formData.getAll(name).filter(function (value) { return value !== ""; });
+      event.formData.delete(name);
+      kept.forEach(function (value) { event.formData.append(name, value); });
+    });
+  });
 })();
