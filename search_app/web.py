@@ -8,6 +8,8 @@ adds conveniences (facets that apply when ticked, search-as-you-type suggestions
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from indexer import facet_fields
@@ -15,7 +17,7 @@ from indexer import facet_fields
 from .base import resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
 from .formerrors import parse_keeping_search
-from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
 from .query import BROWSE
 from .search import run_search
 
@@ -29,6 +31,8 @@ SORT_LABELS = {
     "title": "Title A–Z",
 }
 HTTP_OK, HTTP_BAD_REQUEST = 200, 400
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+FEED_EPOCH = "1970-01-01T00:00:00Z"  # an index without a build time (tests' own)
 # Numbered pagination: the first and last pages, and this many either side of the current.
 PAGE_NUMBERS_AROUND = 2
 EXPORTS = (("csv", "CSV"), ("ris", "RIS"), ("bib", "BibTeX"), ("json", "JSON"))
@@ -61,6 +65,7 @@ def search_page():
         chips=active_filters(results, params),
         year_error=year_error,
         page_numbers=page_numbers(results["page"], results["total"], results["per_page"]),
+        atom_url=params.url(url_for("web.search_atom"), sort="relevance", page=1),
     ), (HTTP_BAD_REQUEST if year_error else HTTP_OK)
 
 
@@ -110,6 +115,26 @@ def active_filters(results: dict, params) -> list[dict]:
             }
         )
     return chips
+
+
+@bp.get("/search.atom")
+def search_atom():
+    """A search as an Atom feed, newest first, so it can be followed without an account."""
+    asked = parse_params(request.args)
+    params = replace(asked, sort="newest", page=1)
+    results = run_search(snapshot(), params, base_path=url_for("web.search_page"))
+    body = render_template(
+        "search_atom.xml",
+        results=results,
+        params=params,
+        chips=active_filters(results, params),
+        base=public_base(),
+        page_url=asked.url(url_for("web.search_page"), page=1),
+        self_url=asked.url(url_for("web.search_atom"), sort="relevance", page=1),
+        # Entries carry a year, not a date: the feed changes when the index is rebuilt.
+        updated=results["index"]["built_at"] or FEED_EPOCH,
+    )
+    return cache_by_host(Response(body, content_type=ATOM_TYPE))
 
 
 @bp.get("/resources/<resource_id>", strict_slashes=False)
