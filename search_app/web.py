@@ -9,6 +9,7 @@ adds conveniences (facets that apply when ticked, search-as-you-type suggestions
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
@@ -66,7 +67,18 @@ def search_page():
         year_error=year_error,
         page_numbers=page_numbers(results["page"], results["total"], results["per_page"]),
         atom_url=params.url(url_for("web.search_atom"), sort="relevance", page=1),
+        citation=citation(results, params),
     ), (HTTP_BAD_REQUEST if year_error else HTTP_OK)
+
+
+def citation(results: dict, params) -> dict:
+    """What "Cite this search" gives: the permalink, today's date, index version, count."""
+    return {
+        "url": public_base() + params.url(url_for("web.search_page"), page=1),
+        "date": datetime.now(UTC).date().isoformat(),
+        "version": results["index"]["version"],
+        "total": results["total"],
+    }
 
 
 def page_numbers(page: int, total: int, per_page: int) -> list[int | None]:

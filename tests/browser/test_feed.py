@@ -27,3 +27,18 @@ def test_the_page_announces_its_feed_and_the_feed_lists_newest_first(page, live_
         r["title"] for r in get_json(page, live_server, f"/search.json?q={QUERY}")["results"]
     ], "the miss: relevance lists them otherwise"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT.+", entries[0].updated.get_text())
+
+
+def test_cite_this_search_opens_with_the_permalink(page, live_server, expect, axe):
+    from .conftest import describe
+
+    page.goto(f"{live_server}/search?q={QUERY}&page=2")
+    citation = page.locator("#citation")
+    expect(citation).to_be_hidden()
+    page.get_by_text("Cite this search", exact=True).click()
+    expect(citation).to_be_visible()
+    total = get_json(page, live_server, f"/search.json?q={QUERY}")["total"]
+    expect(citation).to_contain_text(f"{total} resources, index version ")
+    expect(citation).to_contain_text(f"{live_server}/search?q={QUERY} (accessed ")
+    violations = axe(page)
+    assert violations == [], describe(violations)

@@ -69,3 +69,21 @@ def test_the_page_links_its_feed(page):
         page("/resources/no-such-resource", status=404).find("link", type="application/atom+xml")
         is None
     )
+
+
+def test_cite_this_search_gives_permalink_date_version_and_count(page, client, search):
+    from datetime import UTC, datetime
+
+    soup = page(f"/search?q=training&topic={USE_OF_FORCE}&page=2&per_page=1")
+    response = search(f"q=training&topic={USE_OF_FORCE}")
+    box = soup.select_one("details.cite")
+    assert text(box.summary) == "Cite this search"
+    today = datetime.now(UTC).date().isoformat()
+    version = response["index"]["version"]
+    total = response["total"]
+    assert " ".join(box.select_one("#citation").get_text().split()) == (
+        f"National Law Enforcement Knowledge Lab, resource search for “training”: Topic "
+        f"{USE_OF_FORCE}. {total} resources, index version {version}. "
+        f"{BASE}/search?q=training&topic=Use+of+Force&per_page=1 (accessed {today})."
+    )
+    assert box.find("time")["datetime"] == today
