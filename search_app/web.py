@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from indexer import facet_fields
+from indexer.records import LISTING
+from indexer.vocabulary import label_key
 
 from .base import resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
@@ -152,7 +154,25 @@ def search_atom():
 @bp.get("/resources/<resource_id>", strict_slashes=False)
 def resource_page(resource_id: str):
     """One resource: metadata, where it is listed, related resources."""
-    return render_template("resource.html", resource=resource_data(resource_id))
+    resource = resource_data(resource_id)
+    return render_template("resource.html", resource=resource, listed=listed(resource))
+
+
+def listed(resource: dict) -> list[dict]:
+    """Where a resource is listed, for people: each topic page as a link browsing that topic
+    (its label as the vocabulary names it, when the resource has that topic), no file paths.
+    The paths stay in the JSON."""
+    canonical = {label_key(topic): topic for topic in resource["topics"]}
+    places = []
+    for source in resource["sources"]:
+        label = source.get("label")
+        if source["kind"] == LISTING and label:
+            topic = canonical.get(label_key(label), label)
+            url = url_for("web.search_page", topic=topic)
+            places.append({"kind": source["kind"], "label": topic, "url": url})
+        else:
+            places.append({"kind": source["kind"], "label": label, "url": None})
+    return places
 
 
 @bp.get("/opensearch.xml")

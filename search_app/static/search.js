@@ -214,6 +214,51 @@
     setOpen(NARROW.matches && !!targetIn(location.hash));
   }
 
+  // "Back to results", previous and next on a resource page opened from a search: the
+  // search page keeps its address and its results' links for the tab (sessionStorage).
+  var CONTEXT_KEY = "search.results.context";
+
+  function keepResultsContext(list) {
+    list.addEventListener("click", function (event) {
+      if (!event.target.closest(".result__title a")) return;
+      var links = list.querySelectorAll(".result__title a");
+      var results = Array.prototype.map.call(links, function (link) {
+        return { path: link.pathname, title: link.textContent.trim() };
+      });
+      try {
+        window.sessionStorage.setItem(CONTEXT_KEY, JSON.stringify({ search: location.href, results: results }));
+      } catch (error) { /* no storage: the resource page offers the search page only */ }
+    });
+  }
+
+  function resultNav(nav) {
+    var context = null;
+    try { context = JSON.parse(window.sessionStorage.getItem(CONTEXT_KEY)); } catch (error) { return; }
+    if (!context || !context.results) return;
+    var here = -1;
+    context.results.forEach(function (result, i) { if (result.path === location.pathname) here = i; });
+    if (here < 0) return;
+    function add(text, href, rel, title) {
+      var link = document.createElement("a");
+      link.href = href;
+      link.textContent = text;
+      if (rel) link.rel = rel;
+      if (title) {
+        var name = document.createElement("span");
+        name.className = "visually-hidden";
+        name.textContent = ": " + title;
+        link.appendChild(name);
+      }
+      nav.appendChild(link);
+    }
+    add("← Back to results", context.search);
+    var before = context.results[here - 1];
+    var after = context.results[here + 1];
+    if (before) add("Previous result", before.path, "prev", before.title);
+    if (after) add("Next result", after.path, "next", after.title);
+    nav.hidden = false;
+  }
+
   // After "Show N results" the new page opens at the count, not at the top of the page.
   function restorePlace() {
     var applied = null;
@@ -345,6 +390,8 @@
     restoreFocus();
     document.querySelectorAll(".layout__side").forEach(filtersPanel);
     restorePlace();
+    document.querySelectorAll(".results").forEach(keepResultsContext);
+    document.querySelectorAll("[data-result-nav]").forEach(resultNav);
     document.querySelectorAll("[data-suggest-url]").forEach(combobox);
     announceCount();
   });
