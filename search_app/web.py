@@ -22,6 +22,7 @@ from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
 from .formerrors import parse_keeping_search
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
 from .query import BROWSE
+from .reasons import match_reasons
 from .search import run_search
 
 bp = Blueprint("web", __name__)
@@ -70,6 +71,12 @@ def search_page():
         page_numbers=page_numbers(results["page"], results["total"], results["per_page"]),
         atom_url=params.url(url_for("web.search_atom"), sort="relevance", page=1),
         citation=citation(results, params),
+        reasons=[]
+        if results["query"]["mode"] == BROWSE
+        else [
+            match_reasons(result, params.q, results["query"]["expansions"])
+            for result in results["results"]
+        ],
     ), (HTTP_BAD_REQUEST if year_error else HTTP_OK)
 
 

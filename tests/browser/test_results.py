@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .search_page import QUERY, TOPIC, params_of
+from .search_page import QUERY, TOPIC, get_json, params_of
 
 # The contrast of the focused element's outline with the header's background (WCAG 1.4.11).
 OUTLINE_CONTRAST = """() => {
@@ -85,3 +85,16 @@ def test_the_focus_ring_shows_on_the_dark_header(page, live_server, expect):
     page.keyboard.press("Tab")
     colour = page.evaluate("() => getComputedStyle(document.activeElement).outlineColor")
     assert colour == "rgb(194, 65, 12)"
+
+
+def test_each_result_says_why_it_matched(page, live_server, expect):
+    page.goto(f"{live_server}/search?q=CIT")
+    expansions = get_json(page, live_server, "/search.json?q=CIT")["query"]["expansions"]
+    assert expansions, "the shipped thesaurus expands CIT"
+    reasons = page.locator(".result__why")
+    expect(reasons).to_have_count(page.locator(".result").count())
+    also = f"also searched {expansions[0]['expanded_to'][0]} for {expansions[0]['term']}"
+    expect(reasons.filter(has_text=also).first).to_be_visible()
+    # The miss: browsing has nothing to explain.
+    page.goto(f"{live_server}/search?type=Report")
+    expect(reasons).to_have_count(0)
