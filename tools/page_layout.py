@@ -40,8 +40,9 @@ def main(base: str) -> None:
             page.goto(base + path)
             box = page.locator(".result__title").first.bounding_box()
             stops = 0
-            for stops in range(1, MAX_TAB_STOPS + 1):
+            while stops < MAX_TAB_STOPS:
                 page.keyboard.press("Tab")
+                stops += 1
                 if page.evaluate("() => !!document.activeElement.closest('.result__title')"):
                     break
             bottom = box["y"] + box["height"]
