@@ -16,6 +16,9 @@ from .snapshots import Snapshot
 MAX_SUGGEST_CHARS = 100
 MIN_PREFIX_CHARS = 2
 MAX_PREFIX_TERMS = 64
+# Titles fetched per suggestion shown, so those where the typed words run together ("use
+# of" in "Use of Force") can be put first.
+CANDIDATES_PER_SUGGESTION = 4
 
 
 def _label_matches(labels: list[str], words: list[str]) -> list[str]:
@@ -26,6 +29,18 @@ def _label_matches(labels: list[str], words: list[str]) -> list[str]:
         if all(any(lw.startswith(w) for lw in label_words) for w in words):
             found.append(label)
     return found
+
+
+def _words_start(title: str, words: list[str]) -> tuple[bool, bool]:
+    """Whether every typed word starts a word of the title, and whether they do in a row."""
+    title_words = label_key(title).replace(",", " ").replace(":", " ").split()
+    every = all(any(tw.startswith(w) for tw in title_words) for w in words)
+    in_a_row = any(
+        all(tw.startswith(w) for tw, w in zip(title_words[i:], words, strict=False))
+        and len(title_words) - i >= len(words)
+        for i in range(len(title_words))
+    )
+    return every, in_a_row
 
 
 def suggest(snapshot: Snapshot, text: str, limit: int) -> list[dict]:
@@ -57,12 +72,17 @@ def suggest(snapshot: Snapshot, text: str, limit: int) -> list[dict]:
     alternatives = [Term(TITLE, p) for p in prefixes] + [
         Term(TITLE, s) for s in builder.words(last)
     ]
-    if alternatives:
+    # A stop word ("of") is not indexed: as the last word after others it must not demand
+    # an indexed word starting with it ("officer"); the stored titles are checked instead.
+    if alternatives and (builder.words(last) or not clauses):
         clauses.append(Or(alternatives))
     if clauses:
-        hits = snapshot.searcher.search(And(clauses), limit=limit)
-        for hit in hits:
+        hits = snapshot.searcher.search(And(clauses), limit=limit * CANDIDATES_PER_SUGGESTION)
+        titles = [(hit[TITLE], hit[ID], _words_start(hit[TITLE], typed)) for hit in hits]
+        # Stable: in a row first, then every word starting one, each in the search's order.
+        titles.sort(key=lambda t: (not t[2][1], not t[2][0]))
+        for title, resource_id, _ in titles:
             suggestions.append(
-                {"kind": "title", "value": hit[TITLE], "url": f"/resources/{hit[ID]}"}
+                {"kind": "title", "value": title, "url": f"/resources/{resource_id}"}
             )
     return suggestions[:limit]

@@ -8,14 +8,22 @@ adds conveniences (facets that apply when ticked, search-as-you-type suggestions
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from indexer import facet_fields
 from indexer.facet_fields import UNDATED
+from indexer.records import LISTING
+from indexer.vocabulary import label_key
 
 from .base import resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
+from .formerrors import parse_keeping_search
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
+from .query import BROWSE
+from .reasons import match_reasons
 from .search import run_search
 
 bp = Blueprint("web", __name__)
@@ -27,6 +35,11 @@ SORT_LABELS = {
     "oldest": "Oldest first",
     "title": "Title A–Z",
 }
+HTTP_OK, HTTP_BAD_REQUEST = 200, 400
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+FEED_EPOCH = "1970-01-01T00:00:00Z"  # an index without a build time (tests' own)
+# Numbered pagination: the first and last pages, and this many either side of the current.
+PAGE_NUMBERS_AROUND = 2
 EXPORTS = (("csv", "CSV"), ("ris", "RIS"), ("bib", "BibTeX"), ("json", "JSON"))
 
 
@@ -34,7 +47,7 @@ EXPORTS = (("csv", "CSV"), ("ris", "RIS"), ("bib", "BibTeX"), ("json", "JSON"))
 @bp.get("/search")
 def search_page():
     """The search page: form, facets, results, pagination (also the home page)."""
-    params = parse_params(request.args)
+    params, year_error = parse_keeping_search(request.args)
     results = run_search(snapshot(), params, base_path=url_for("web.search_page"))
     query_string = params.to_query(page=1)
     return render_template(
@@ -45,7 +58,8 @@ def search_page():
         range_facet=facet_fields.range_facet(),
         # A per_page from a shared URL that the menu does not offer stays selected.
         per_page_choices=sorted({*PER_PAGE_CHOICES, params.per_page}),
-        sort_labels=SORT_LABELS,
+        sort_labels=sort_menu(results),
+        shown_sort=shown_sort(results),
         exports=[
             (f"/search.{ext}" + (f"?{query_string}" if query_string else ""), label)
             for ext, label in EXPORTS
@@ -54,7 +68,53 @@ def search_page():
         if params.q
         else url_for("web.search_page"),
         chips=active_filters(results, params),
-    )
+        year_error=year_error,
+        page_numbers=page_numbers(results["page"], results["total"], results["per_page"]),
+        atom_url=params.url(url_for("web.search_atom"), sort="relevance", page=1),
+        citation=citation(results, params),
+        reasons=[]
+        if results["query"]["mode"] == BROWSE
+        else [
+            match_reasons(result, params.q, results["query"]["expansions"])
+            for result in results["results"]
+        ],
+    ), (HTTP_BAD_REQUEST if year_error else HTTP_OK)
+
+
+def citation(results: dict, params) -> dict:
+    """What "Cite this search" gives: the permalink, today's date, index version, count."""
+    return {
+        "url": public_base() + params.url(url_for("web.search_page"), page=1),
+        "date": datetime.now(UTC).date().isoformat(),
+        "version": results["index"]["version"],
+        "total": results["total"],
+    }
+
+
+def page_numbers(page: int, total: int, per_page: int) -> list[int | None]:
+    """The page numbers the pager links: first, last and those near `page` (None: a gap)."""
+    last = max(1, -(-total // per_page))
+    near = range(max(1, page - PAGE_NUMBERS_AROUND), min(last, page + PAGE_NUMBERS_AROUND) + 1)
+    shown = sorted({1, last, *near})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def shown_sort(results: dict) -> str:
+    """The order the results are in: browsing (no words) lists "relevance" newest first."""
+    sort = results["query"]["sort"]
+    return "newest" if sort == "relevance" and results["query"]["mode"] == BROWSE else sort
+
+
+def sort_menu(results: dict) -> dict[str, str]:
+    """The sort menu's options: without words to weigh, relevance is not one of them."""
+    if results["query"]["mode"] != BROWSE:
+        return SORT_LABELS
+    return {value: label for value, label in SORT_LABELS.items() if value != "relevance"}
 
 
 def active_filters(results: dict, params) -> list[dict]:
@@ -83,10 +143,48 @@ def active_filters(results: dict, params) -> list[dict]:
     return chips
 
 
+@bp.get("/search.atom")
+def search_atom():
+    """A search as an Atom feed, newest first, so it can be followed without an account."""
+    asked = parse_params(request.args)
+    params = replace(asked, sort="newest", page=1)
+    results = run_search(snapshot(), params, base_path=url_for("web.search_page"))
+    body = render_template(
+        "search_atom.xml",
+        results=results,
+        params=params,
+        chips=active_filters(results, params),
+        base=public_base(),
+        page_url=asked.url(url_for("web.search_page"), page=1),
+        self_url=asked.url(url_for("web.search_atom"), sort="relevance", page=1),
+        # Entries carry a year, not a date: the feed changes when the index is rebuilt.
+        updated=results["index"]["built_at"] or FEED_EPOCH,
+    )
+    return cache_by_host(Response(body, content_type=ATOM_TYPE))
+
+
 @bp.get("/resources/<resource_id>", strict_slashes=False)
 def resource_page(resource_id: str):
     """One resource: metadata, where it is listed, related resources."""
-    return render_template("resource.html", resource=resource_data(resource_id))
+    resource = resource_data(resource_id)
+    return render_template("resource.html", resource=resource, listed=listed(resource))
+
+
+def listed(resource: dict) -> list[dict]:
+    """Where a resource is listed, for people: each topic page as a link browsing that topic
+    (its label as the vocabulary names it, when the resource has that topic), no file paths.
+    The paths stay in the JSON."""
+    canonical = {label_key(topic): topic for topic in resource["topics"]}
+    places = []
+    for source in resource["sources"]:
+        label = source.get("label")
+        if source["kind"] == LISTING and label:
+            topic = canonical.get(label_key(label), label)
+            url = url_for("web.search_page", topic=topic)
+            places.append({"kind": source["kind"], "label": topic, "url": url})
+        else:
+            places.append({"kind": source["kind"], "label": label, "url": None})
+    return places
 
 
 @bp.get("/opensearch.xml")

@@ -1,8 +1,13 @@
 // Progressive enhancement of the search page; everything works without it.
-// - Forms marked data-autosubmit apply as soon as a checkbox or select changes; the
-//   control keeps the focus on the new page, so the keyboard can go on from there.
+// - Forms marked data-autosubmit apply as soon as a checkbox is ticked or a menu option
+//   chosen (arrow keys on a closed menu wait for Enter); the control keeps the focus on
+//   the new page, so the keyboard can go on from there. A query typed but not searched
+//   goes with them.
 // - The result count is announced after navigation (a polite live region).
 // - The search box offers suggestions from /suggest.json in an ARIA 1.2 combobox.
+// - The controls always show what the URL says, after Back, Forward and reload.
+// - On small screens the filters are a panel: ticks there are counted ("Show N results")
+//   and applied together; the new page opens at the result count.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -11,15 +16,59 @@
   var MIN_CHARS = 2;
   var ANNOUNCE_DELAY_MS = 300;
   var FOCUS_KEY = "search.autosubmit.focus";
+  var RESULTS_KEY = "search.panel.applied";
+  // The width below which the filters are a panel: the stylesheet's 52rem breakpoint.
+  var NARROW = window.matchMedia("(max-width: 51.99rem)");
 
   function autosubmit(form) {
+    // A closed menu changes with each arrow key: that is browsing the options, not a
+    // choice (WCAG 3.2.2). Such a change waits for Enter or the form's Apply button; a
+    // choice from the open menu (mouse, or Enter in its list) applies at once.
+    var keyed = null;
+    form.addEventListener("keydown", function (event) {
+      if (!event.target.matches("select")) return;
+      if (event.key === "Enter" && form.classList.contains("is-pending")) {
+        event.preventDefault();
+        remember(event.target);
+        submit(form);
+        return;
+      }
+      keyed = event.target;
+      window.setTimeout(function () { keyed = null; }, 0);
+    });
     form.addEventListener("change", function (event) {
       var target = event.target;
+      if (form.closest(".layout__side") && NARROW.matches) return;  // the panel counts instead
+      if (target.matches("select") && target === keyed) {
+        form.classList.add("is-pending");
+        return;
+      }
       if (target.matches('input[type="checkbox"], select')) {
         remember(target);
-        form.requestSubmit ? form.requestSubmit() : form.submit();
+        submit(form);
       }
     });
+  }
+
+  function submit(form) {
+    if (form.requestSubmit) form.requestSubmit();
+    else { carryQuery(form); form.submit(); }
+  }
+
+  // A query typed but not yet searched goes with a tick or a sort, instead of being lost.
+  function carryQuery(form) {
+    var box = document.getElementById("q");
+    if (!box || form.contains(box)) return;
+    var field = form.querySelector('input[type="hidden"][name="q"]');
+    var text = box.value.trim();
+    if (!text) { if (field) field.remove(); return; }
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "q";
+      form.insertBefore(field, form.firstChild);
+    }
+    field.value = text;
   }
 
   // Without this the new page starts with the focus at the top: a keyboard user would
@@ -47,6 +96,180 @@
     }
   }
 
+  // Back, Forward and reload bring back the controls as they were left (the back-forward
+  // cache keeps the page; otherwise the browser restores form state), so a box ticked just
+  // before leaving stays ticked over unfiltered results and the next tick sends it again.
+  // Every control's default is what the server wrote for this URL: reset to it.
+  function showUrlState() {
+    document.querySelectorAll("form").forEach(function (form) {
+      form.reset();
+      form.classList.remove("is-pending");
+    });
+  }
+
+  // The filters panel of small screens. Open, the rest of the page is inert (a modal
+  // dialog in all but name: Escape and Close leave it, discarding unapplied ticks).
+  function filtersPanel(panel) {
+    var form = panel.querySelector("form");
+    var link = document.querySelector(".filters-link");
+    var heading = panel.querySelector("#filters-heading");
+    var button = panel.querySelector("[data-count-url]");
+    var pending = null;
+    if (!form || !link || !heading || !button) return;
+    var outside = [];
+    for (var node = panel; node && node !== document.body; node = node.parentElement) {
+      Array.prototype.forEach.call(node.parentElement.children, function (sibling) {
+        if (sibling !== node && sibling.tagName !== "SCRIPT") outside.push(sibling);
+      });
+    }
+
+    function setOpen(open) {
+      panel.classList.toggle("is-open", open);
+      document.documentElement.classList.toggle("has-panel", open);
+      link.setAttribute("aria-expanded", open ? "true" : "false");
+      outside.forEach(function (element) { element.inert = open; });
+      panel.inert = !open && NARROW.matches;
+    }
+
+    // The element the URL's #fragment names, when it is in the panel.
+    function targetIn(hash) {
+      var target = hash.length > 1 && document.getElementById(decodeURIComponent(hash.slice(1)));
+      return target && panel.contains(target) ? target : null;
+    }
+
+    function open(hash) {
+      setOpen(true);
+      if (location.hash !== hash) history.pushState({ filtersPanel: true }, "", hash);
+      targetIn(hash).focus();
+    }
+
+    function close() {
+      if (!panel.classList.contains("is-open")) return;
+      form.reset();
+      showTotal(null);
+      setOpen(false);
+      if (history.state && history.state.filtersPanel) history.back();
+      else if (targetIn(location.hash)) history.replaceState(null, "", location.pathname + location.search);
+      link.focus();
+    }
+
+    // "Show N results": N for the boxes as now ticked (null: as the page was served), asked
+    // of the JSON API; wide screens keep "Apply filters".
+    function showTotal(count) {
+      if (count === null) count = parseInt(button.getAttribute("data-total"), 10);
+      button.textContent = NARROW.matches
+        ? "Show " + count.toLocaleString("en-US") + (count === 1 ? " result" : " results")
+        : "Apply filters";
+    }
+
+    function recount() {
+      carryQuery(form);
+      var query = new URLSearchParams(new FormData(form));
+      query.set("per_page", "1");
+      var request = pending = {};
+      fetch(button.getAttribute("data-count-url") + "?" + query.toString(), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { if (data && request === pending) showTotal(data.total); })
+        .catch(function () { /* the button still applies; only its count is old */ });
+    }
+
+    link.setAttribute("aria-expanded", "false");
+    // The filters link, and any link to a field of the panel (the year error's), open it.
+    document.addEventListener("click", function (event) {
+      var anchor = event.target.closest('a[href^="#"]');
+      if (!anchor || !NARROW.matches || !targetIn(anchor.hash)) return;
+      event.preventDefault();
+      open(anchor.hash);
+    });
+    panel.querySelector(".panel__close").addEventListener("click", function (event) {
+      event.preventDefault();
+      close();
+    });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && panel.classList.contains("is-open")) { event.preventDefault(); close(); }
+    });
+    form.addEventListener("change", function () { if (NARROW.matches) recount(); });
+    form.addEventListener("submit", function () {
+      if (!panel.classList.contains("is-open")) return;
+      try { window.sessionStorage.setItem(RESULTS_KEY, "1"); } catch (error) { /* no storage */ }
+      // Back from the new page returns to the results, not to the open panel.
+      history.replaceState(null, "", location.pathname + location.search);
+    });
+    window.addEventListener("popstate", function () {
+      if (!targetIn(location.hash) && panel.classList.contains("is-open")) {
+        form.reset();
+        setOpen(false);
+      }
+    });
+    // Back to a page the browser kept whole: the panel as the URL says.
+    window.addEventListener("pageshow", function () {
+      showTotal(null);
+      setOpen(NARROW.matches && !!targetIn(location.hash));
+    });
+    NARROW.addEventListener("change", function () {
+      showTotal(null);
+      setOpen(NARROW.matches && !!targetIn(location.hash));
+    });
+    showTotal(null);
+    setOpen(NARROW.matches && !!targetIn(location.hash));
+  }
+
+  // "Back to results", previous and next on a resource page opened from a search: the
+  // search page keeps its address and its results' links for the tab (sessionStorage).
+  var CONTEXT_KEY = "search.results.context";
+
+  function keepResultsContext(list) {
+    list.addEventListener("click", function (event) {
+      if (!event.target.closest(".result__title a")) return;
+      var links = list.querySelectorAll(".result__title a");
+      var results = Array.prototype.map.call(links, function (link) {
+        return { path: link.pathname, title: link.textContent.trim() };
+      });
+      try {
+        window.sessionStorage.setItem(CONTEXT_KEY, JSON.stringify({ search: location.href, results: results }));
+      } catch (error) { /* no storage: the resource page offers the search page only */ }
+    });
+  }
+
+  function resultNav(nav) {
+    var context = null;
+    try { context = JSON.parse(window.sessionStorage.getItem(CONTEXT_KEY)); } catch (error) { return; }
+    if (!context || !context.results) return;
+    var here = -1;
+    context.results.forEach(function (result, i) { if (result.path === location.pathname) here = i; });
+    if (here < 0) return;
+    function add(text, href, rel, title) {
+      var link = document.createElement("a");
+      link.href = href;
+      link.textContent = text;
+      if (rel) link.rel = rel;
+      if (title) {
+        var name = document.createElement("span");
+        name.className = "visually-hidden";
+        name.textContent = ": " + title;
+        link.appendChild(name);
+      }
+      nav.appendChild(link);
+    }
+    add("← Back to results", context.search);
+    var before = context.results[here - 1];
+    var after = context.results[here + 1];
+    if (before) add("Previous result", before.path, "prev", before.title);
+    if (after) add("Next result", after.path, "next", after.title);
+    nav.hidden = false;
+  }
+
+  // After "Show N results" the new page opens at the count, not at the top of the page.
+  function restorePlace() {
+    var applied = null;
+    try {
+      applied = window.sessionStorage.getItem(RESULTS_KEY);
+      window.sessionStorage.removeItem(RESULTS_KEY);
+    } catch (error) { return; }
+    var count = document.getElementById("result-count");
+    if (applied && count) count.focus();
+  }
+
   function announceCount() {
     var count = document.getElementById("result-count");
     var status = document.getElementById("live-status");
@@ -59,12 +282,22 @@
     var input = box.querySelector('[role="combobox"]');
     var list = box.querySelector('[role="listbox"]');
     var url = box.getAttribute("data-suggest-url");
+    var count = box.querySelector("[aria-live]");
     var timer = null;
     var active = -1;
     var options = [];
     var latest = 0;
 
+    // How many there are, said once per list (a polite live region).
+    function announce(total) {
+      if (!count) return;
+      count.textContent = total
+        ? total + (total === 1 ? " suggestion" : " suggestions") + ", up and down arrows to choose"
+        : "";
+    }
+
     function close() {
+      announce(0);
       list.hidden = true;
       list.textContent = "";
       options = [];
@@ -114,6 +347,7 @@
         input.setAttribute("aria-expanded", "true");
         // A new list has no active option: drop the old aria-activedescendant too.
         highlight(-1);
+        announce(options.length);
       } else {
         close();
       }
@@ -154,7 +388,23 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-autosubmit]").forEach(autosubmit);
     restoreFocus();
+    document.querySelectorAll(".layout__side").forEach(filtersPanel);
+    restorePlace();
+    document.querySelectorAll(".results").forEach(keepResultsContext);
+    document.querySelectorAll("[data-result-nav]").forEach(resultNav);
     document.querySelectorAll("[data-suggest-url]").forEach(combobox);
     announceCount();
+  });
+  window.addEventListener("pageshow", showUrlState);
+  document.addEventListener("submit", function (event) { carryQuery(event.target); });
+  // Blank fields (an empty year) stay out of the URL: "year_from=&year_to=" says nothing.
+  document.addEventListener("formdata", function (event) {
+    var blank = [];
+    event.formData.forEach(function (value, name) { if (value === "") blank.push(name); });
+    blank.forEach(function (name) {
+      var kept = event.formData.getAll(name).filter(function (value) { return value !== ""; });
+      event.formData.delete(name);
+      kept.forEach(function (value) { event.formData.append(name, value); });
+    });
   });
 })();

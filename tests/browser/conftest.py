@@ -57,6 +57,8 @@ CHROMIUM_ARGS = [
 ]
 # What `run_axe` reports: axe's impacts are minor, moderate, serious and critical.
 AXE_IMPACTS = ("serious", "critical")
+# axe's default rules, plus WCAG 2.2's target size (24 px, 2.5.8), which it leaves off.
+AXE_OPTIONS = {"rules": {"target-size": {"enabled": True}}}
 
 
 def missing(what: str) -> None:
@@ -176,7 +178,8 @@ def axe_source() -> str:
 
 @pytest.fixture
 def axe(axe_source: str) -> Callable[..., list[dict]]:
-    """`run_axe(page)`: the violations of impact serious or critical axe-core finds on `page`.
+    """`run_axe(page)`: the violations of impact serious or critical axe-core finds on `page`,
+    with its default rules and WCAG 2.2's target size (`AXE_OPTIONS`).
 
     The app sends a Content-Security-Policy without 'unsafe-inline' for scripts, so axe is
     not added as an inline `<script>` tag (`page.add_script_tag(content=...)`): chromium would
@@ -190,7 +193,9 @@ def axe(axe_source: str) -> Callable[..., list[dict]]:
     def run_axe(page) -> list[dict]:
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.evaluate(axe_source)
-        violations = page.evaluate("async () => (await axe.run()).violations")
+        violations = page.evaluate(
+            "async options => (await axe.run(document, options)).violations", AXE_OPTIONS
+        )
         return [violation for violation in violations if violation["impact"] in AXE_IMPACTS]
 
     return run_axe

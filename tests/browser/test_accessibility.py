@@ -90,15 +90,30 @@ def test_tab_reaches_the_skip_link_then_the_search_box(page, live_server, expect
 
 
 def test_the_sort_menu_works_with_arrow_keys(page, live_server, expect):
-    """Each arrow key applies the next sort; the menu keeps the focus for the next key."""
+    """Arrow keys browse the options without leaving the page (WCAG 3.2.2: a change of
+    setting is not a change of context); Enter applies the one shown, and the menu keeps
+    the focus for the next key."""
     page.goto(f"{live_server}/search?q={QUERY}")
     menu = page.get_by_label("Sort by")
+    apply = page.get_by_role("button", name="Apply", exact=True)
+    expect(apply).to_be_hidden()
     menu.focus()
-    for sort in ("newest", "oldest"):
-        page.keyboard.press("ArrowDown")
-        page.wait_for_url(re.compile(rf"sort={sort}"))
-        expect(menu).to_have_value(sort)
-        expect(menu).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(menu).to_have_value("oldest")
+    expect(apply).to_be_visible()
+    page.wait_for_timeout(300)  # time enough for a page load that must not happen
+    assert params_of(page.url) == {"q": [QUERY]}, "browsing the options applies nothing"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"sort=oldest"))
+    expect(menu).to_have_value("oldest")
+    expect(menu).to_be_focused()
+    expect(apply).to_be_hidden()
+    page.keyboard.press("ArrowUp")
+    expect(menu).to_have_value("newest")
+    apply.click()
+    page.wait_for_url(re.compile(r"sort=newest"))
+    expect(menu).to_have_value("newest")
 
 
 @pytest.mark.parametrize(

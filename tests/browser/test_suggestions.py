@@ -164,3 +164,48 @@ def test_slow_typing_sends_a_request_per_pause(page, live_server, expect):
     page.wait_for_timeout(SETTLE_MS)
     # One letter is too short to ask about.
     assert sent == ["cr", "cri"]
+
+
+def test_a_multi_word_prefix_keeps_its_titles_and_the_count_is_announced(page, live_server, expect):
+    """Issue 14, item 6: "use of" must not lose what "use" found with "of" in it."""
+    use = [s["value"] for s in get_json(page, live_server, "/suggest.json?q=use")["suggestions"]]
+    use_of = get_json(page, live_server, "/suggest.json?q=use%20of")["suggestions"]
+    assert "Guiding Principles on Use of Force" in use
+    with_of = [value for value in use if re.search(r"\buse of\b", value, re.I)]
+    assert [s["value"] for s in use_of][: len(with_of)] == with_of, "words in a row come first"
+    # The miss: a word no title has in that place finds less.
+    assert "Guiding Principles on Use of Force" not in [
+        s["value"]
+        for s in get_json(page, live_server, "/suggest.json?q=use%20offic")["suggestions"]
+    ]
+
+    page.goto(live_server + "/")
+    search_box(page).press_sequentially("use of", delay=FAST_TYPING_MS)
+    expect(suggestion_options(page)).to_have_count(len(use_of))
+    expect(
+        suggestion_options(page).filter(has_text="Guiding Principles on Use of Force")
+    ).to_have_count(1)
+    status = page.locator("#q-suggestions-count")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status).to_have_text(f"{len(use_of)} suggestions, up and down arrows to choose")
+    search_box(page).press("Escape")
+    expect(status).to_have_text("")
+
+
+def test_on_a_phone_the_suggestions_leave_the_search_button_uncovered(page, live_server, expect):
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(live_server + "/")
+    search_box(page).press_sequentially(PREFIX, delay=FAST_TYPING_MS)
+    listbox = page.get_by_role("listbox", name="Suggestions")
+    expect(listbox).to_be_visible()
+    button = page.get_by_role("button", name="Search", exact=True)
+    expect(button).to_be_visible()
+    a, b = listbox.bounding_box(), button.bounding_box()
+    overlap = (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and (a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+    )
+    assert not overlap, (a, b)
+    button.click()
+    page.wait_for_url(re.compile(r"q=cris"))

@@ -113,8 +113,20 @@ ECHOED = [
     ("/search.json?page=" + SCRIPT, "page must be a whole number from 1 to 1000 (got '<script>alert(1)</sc')"),
     ("/search?" + urlencode({"sort": BREAKOUT}), f"sort must be one of relevance, newest, oldest, title (got '{BREAKOUT}')"),
     ("/search.csv?" + urlencode({"sort": SCRIPT}), "sort must be one of relevance, newest, oldest, title (got '<script>alert(1)</sc')"),
-    ("/search?" + urlencode({"year_from": BREAKOUT}), f"year_from must be a whole number from 1800 to 2100 (got '{BREAKOUT}')"),
+    ("/search.json?" + urlencode({"year_from": BREAKOUT}), f"year_from must be a whole number from 1800 to 2100 (got '{BREAKOUT}')"),
 ]  # fmt: skip
+
+
+def test_markup_typed_as_a_year_is_kept_as_text_beside_the_field(client):
+    """The search page keeps a bad year range's typed text in its field (issue 14, item 4):
+    as an attribute's text, never markup."""
+    response = client.get("/search?" + urlencode({"year_from": BREAKOUT}))
+    assert (response.status_code, response.mimetype) == (400, "text/html")
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    field = soup.find("input", id="year_from")
+    assert (field["value"], field["aria-invalid"]) == (BREAKOUT, "true")
+    assert accessible_text(soup.find(id="year-error")) == "Enter a year from 1800 to 2100."
+    assert_only_the_apps_script(soup)
 
 
 @pytest.mark.parametrize(("url", "message"), ECHOED)
@@ -316,7 +328,17 @@ NUMBERS = [
 @pytest.mark.parametrize(("name", "value", "message"), NUMBERS)
 @pytest.mark.parametrize("path", ["/search.json", "/search", "/search.ris"])
 def test_numbers_out_of_range_or_malformed_are_a_400(client, path, name, value, message):
-    assert_error(client.get(path, query_string={name: value}), 400, message)
+    response = client.get(path, query_string={name: value})
+    if path == "/search" and name in ("year_from", "year_to"):
+        # The search page keeps the search and says so beside the year (issue 14, item 4).
+        assert (response.status_code, response.mimetype) == (400, "text/html")
+        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        field = soup.find("input", id=name)
+        assert (field["value"], field["aria-invalid"]) == (value, "true")
+        assert accessible_text(soup.find(id="year-error")) == "Enter a year from 1800 to 2100."
+        assert_only_the_apps_script(soup)
+        return
+    assert_error(response, 400, message)
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ ROUTE_PATHS = {
     "/suggest.json": "/suggest.json",
     "/healthz": "/healthz",
     "/opensearch.xml": "/opensearch.xml",
+    "/search.atom": "/search.atom?q=footage",
     "/resources/<resource_id>": f"/resources/{HANDBOOK}",
     "/resources/<resource_id>.json": f"/resources/{HANDBOOK}.json",
     "/static/<path:filename>": "/static/search.js",

@@ -50,10 +50,14 @@ def test_a_resource_page_in_full(page, client):
         (MENTAL_HEALTH, "/search?topic=Mental+Health+and+Crisis+Response"),
         (USE_OF_FORCE, "/search?topic=Use+of+Force"),
     ]
+    # Where it is listed, for people: the topic as a link browsing it, no file paths (issue
+    # 14, item 8); the JSON keeps the paths.
     assert [text(li) for li in soup.select("ul.sources > li")] == [
-        f"Its own resource page resources/{HANDBOOK}.html",
-        f"Topic page “{USE_OF_FORCE}” {LISTING_PATH}",
+        "Its own resource page",
+        f"Topic “{USE_OF_FORCE}” (browse every resource on this topic)",
     ]
+    assert links(soup, "ul.sources") == [(f"Topic “{USE_OF_FORCE}”", "/search?topic=Use+of+Force")]
+    assert LISTING_PATH not in soup.get_text() and ".html" not in soup.get_text()
     assert [source["path"] for source in data["sources"]] == [
         f"resources/{HANDBOOK}.html",
         LISTING_PATH,
@@ -85,9 +89,7 @@ def test_related_links_lead_to_resource_pages(page):
 def test_an_undated_resource_says_undated(page):
     soup = page(f"/resources/{CHECKLIST}")
     assert facts(soup) == {"Type": "Article", "Year": "Undated", "Topics": WELLNESS}
-    assert [text(li) for li in soup.select("ul.sources > li")] == [
-        f"Its own resource page resources/{CHECKLIST}.html"
-    ]
+    assert [text(li) for li in soup.select("ul.sources > li")] == ["Its own resource page"]
 
 
 def assert_error_page(soup: BeautifulSoup, status: int, message: str) -> None:
@@ -141,7 +143,13 @@ def test_error_pages_say_their_charset(client):
     )
 
 
-@pytest.mark.parametrize(("pairs", "message"), BAD_PARAMETERS)
+# A bad year range keeps the search page (tests/web/test_form_errors.py); the rest do not.
+YEAR_FIELDS = {"year_from", "year_to"}
+YEAR_PARAMETERS = [p for p in BAD_PARAMETERS if {k for k, _ in p.values[0]} <= YEAR_FIELDS]
+OTHER_PARAMETERS = [p for p in BAD_PARAMETERS if p not in YEAR_PARAMETERS]
+
+
+@pytest.mark.parametrize(("pairs", "message"), OTHER_PARAMETERS)
 def test_a_bad_parameter_is_a_400_page_with_the_exact_message(client, pairs, message):
     response = client.get("/search", query_string=pairs)
     assert (response.status_code, response.mimetype) == (400, "text/html")
@@ -151,3 +159,25 @@ def test_a_bad_parameter_is_a_400_page_with_the_exact_message(client, pairs, mes
 def test_page_abc_is_a_400_page(page):
     soup = page("/search?page=abc", status=400)
     assert_error_page(soup, 400, "page must be a whole number from 1 to 1000 (got 'abc')")
+
+
+def test_where_it_is_listed_names_topics_as_the_vocabulary_does(app):
+    from search_app.web import listed
+
+    resource = {
+        "topics": [USE_OF_FORCE],
+        "sources": [
+            {"kind": "listing", "label": "USE OF  FORCE", "path": "topics/a.html"},
+            {"kind": "listing", "label": "Retired Topic", "path": "topics/b.html"},
+            {"kind": "listing", "label": None, "path": "topics/c.html"},
+            {"kind": "resource", "label": None, "path": "resources/d.html"},
+        ],
+    }
+    with app.test_request_context():
+        places = listed(resource)
+    assert places == [
+        {"kind": "listing", "label": USE_OF_FORCE, "url": "/search?topic=Use+of+Force"},
+        {"kind": "listing", "label": "Retired Topic", "url": "/search?topic=Retired+Topic"},
+        {"kind": "listing", "label": None, "url": None},
+        {"kind": "resource", "label": None, "url": None},
+    ]

@@ -504,7 +504,9 @@ def test_sort_and_per_page_are_a_get_form_of_labelled_selects(page):
 @pytest.mark.parametrize(
     ("query", "selected"),
     [
-        ("", {"sort": ["relevance"], "per_page": ["10"]}),
+        # Browsing (no words) lists newest first, and says so (issue 14, item 5).
+        ("", {"sort": ["newest"], "per_page": ["10"]}),
+        ("q=officers", {"sort": ["relevance"], "per_page": ["10"]}),
         ("sort=newest&per_page=20", {"sort": ["newest"], "per_page": ["20"]}),
         ("sort=title&per_page=100", {"sort": ["title"], "per_page": ["100"]}),
         # A per_page the menu does not offer is still the one selected (and kept on submit).
@@ -513,6 +515,20 @@ def test_sort_and_per_page_are_a_get_form_of_labelled_selects(page):
 )
 def test_the_current_sort_and_per_page_are_selected(page, query, selected):
     assert selected_options(page(f"/search?{query}")) == selected
+
+
+def test_browsing_offers_no_relevance_order(page, search):
+    """Without words there is nothing to weigh: the menu shows the order results are in."""
+    options = page("/search?type=Report").select("form.controls select[name=sort] option")
+    assert [(o["value"], o.has_attr("selected")) for o in options] == [
+        ("newest", True),
+        ("oldest", False),
+        ("title", False),
+    ]
+    assert result_ids(page("/search?type=Report")) == result_ids(
+        page("/search?type=Report&sort=newest")
+    )
+    assert search("type=Report")["query"]["sort"] == "relevance", "the JSON is unchanged"
 
 
 def test_submitting_the_controls_changes_the_order(page, search):
