@@ -36,6 +36,18 @@ TOO_MANY_REQUESTS = 429
 INDEX_READ_ERRORS = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error)
 
 
+def log_search(params, results: dict) -> None:
+    """Record a first page of results in the query log, when the app keeps one (`QUERY_LOG`):
+    the query, its filters, the result count and the time; nothing about the visitor."""
+    log = current_app.extensions.get("query_log")
+    if log is None or params.page != 1:
+        return
+    try:
+        log.record(params.q, params.filters(), results["total"])
+    except OSError:  # a full disk or a removed folder loses log lines, never a search
+        current_app.logger.exception("cannot write the query log %s", log.path)
+
+
 def snapshot():
     """This request's snapshot of the published index (a 503 UserError if there is none,
     or if its files cannot be read: a damaged segment fails here, whatever Whoosh raises)."""

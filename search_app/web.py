@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from indexer import facet_fields
 
-from .base import resource_data, snapshot
+from .base import log_search, resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
 from .search import run_search
@@ -35,6 +35,7 @@ def search_page():
     """The search page: form, facets, results, pagination (also the home page)."""
     params = parse_params(request.args)
     results = run_search(snapshot(), params, base_path=url_for("web.search_page"))
+    log_search(params, results)
     query_string = params.to_query(page=1)
     return render_template(
         "search.html",
