@@ -180,8 +180,18 @@ def _manifest(version: str, report: BuildReport, documents: int, corpus: Path) -
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(report.seconds, 3),
         "documents": documents,
-        "report": report.to_dict(),
+        "report": _summarised(report.to_dict()),
     }
+
+
+def _summarised(report: dict) -> dict:
+    """The report the manifest keeps: changes for readers counted, not listed (a build
+    that changes every resource would otherwise list them all in every manifest)."""
+    changes = report["reader_changes"]
+    if changes is not None:
+        counted = {kind: len(changes[kind]) for kind in ("added", "removed", "changed")}
+        report["reader_changes"] = {**changes, **counted}
+    return report
 
 
 def _check_publishable(report: BuildReport, documents: int, strict: bool) -> None:
@@ -379,7 +389,7 @@ def publish_version(
 
 def _judge(judge: Judge | None, folder: Path, report: BuildReport, strict: bool) -> None:
     """Run the judged queries on the new version; with --strict a failure is fatal."""
-    if judge is None:
+    if judge is None or not judge.queries:
         return
     failures = judge.check(folder)
     report.problems.extend(failures)
@@ -389,11 +399,12 @@ def _judge(judge: Judge | None, folder: Path, report: BuildReport, strict: bool)
 
 
 def _reader_changes(store: IndexStore, folder: Path, name: str) -> dict | None:
-    """What the new version changes for readers against the published one (None when the
-    published one cannot be read: it is being replaced because it is damaged)."""
+    """What the new version changes for readers against the published one (None when none
+    is published, or it cannot be read: it is being replaced because it is damaged)."""
     current = store.current_version()
-    before = store.versions / current if current else None
+    if current is None:
+        return None
     try:
-        return compare_versions(before, folder, name).to_dict()
+        return compare_versions(store.versions / current, folder, name).to_dict()
     except Exception:  # a damaged published version: whatever sqlite or Whoosh raise
         return None
