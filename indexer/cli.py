@@ -287,6 +287,10 @@ def diff(index: Path, before: str | None, after: str | None, as_json, verbose) -
                 raise click.ClickException(f"no earlier published version is kept in {index}")
             before, after = history[-2], history[-1]
         after = after or store.published().version
+        for name in (before, after):
+            if name not in store.kept_versions():
+                message = f"no version {name} is kept in {index} (see `resource-index versions`)"
+                raise click.ClickException(message)
         changes = compare_versions(store.published(before).path, store.published(after).path)
     except StoreError as error:
         raise click.ClickException(str(error)) from None

@@ -86,13 +86,15 @@ def parse_judgments(text: str) -> list[JudgedQuery]:
             raise JudgmentsError(f"{where}: unknown key(s) {', '.join(unknown)}")
         if not isinstance(entry.get("q"), str):
             raise JudgmentsError(f"{where}: q (the query text) is missing")
+        if "expect" not in entry:
+            raise JudgmentsError(f"{where}: expect (the resource ids) is missing")
         filters = entry.get("filters", {})
         if not isinstance(filters, dict):
             raise JudgmentsError(f"{where}: filters must be a table")
         queries.append(
             JudgedQuery(
                 entry["q"],
-                _strings(entry.get("expect", []), f"{where}: expect"),
+                _strings(entry["expect"], f"{where}: expect"),
                 _top(entry.get("top", default_top), where),
                 tuple((name, _strings(v, f"{where}: {name}")) for name, v in filters.items()),
             )
