@@ -94,7 +94,7 @@ def parse_since(text: str, now: datetime) -> datetime:
     """`7d`, `12h` or `30m` before `now`, or ValueError."""
     match = _SINCE.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"--since must be a number and d, h or m (like 7d), not {text!r}")
+        raise ValueError(f"expected a number and d, h or m (like 7d), not {text!r}")
     return now - timedelta(**{_SINCE_UNITS[match[2]]: int(match[1])})
 
 
