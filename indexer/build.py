@@ -24,7 +24,7 @@ from whoosh.query import Term
 
 from . import whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
-from .changes import compare_versions
+from .changes import reader_changes, summarised
 from .corpus import PageReadError, check_corpus, list_pages, page_stat, read_page
 from .judgments import Judge
 from .pagecache import CACHE_FILE, PageCache, PageState
@@ -180,18 +180,8 @@ def _manifest(version: str, report: BuildReport, documents: int, corpus: Path) -
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(report.seconds, 3),
         "documents": documents,
-        "report": _summarised(report.to_dict()),
+        "report": summarised(report.to_dict()),
     }
-
-
-def _summarised(report: dict) -> dict:
-    """The report the manifest keeps: changes for readers counted, not listed (a build
-    that changes every resource would otherwise list them all in every manifest)."""
-    changes = report["reader_changes"]
-    if changes is not None:
-        counted = {kind: len(changes[kind]) for kind in ("added", "removed", "changed")}
-        report["reader_changes"] = {**changes, **counted}
-    return report
 
 
 def _check_publishable(report: BuildReport, documents: int, strict: bool) -> None:
@@ -376,7 +366,7 @@ def publish_version(
             return report
         _smoke_test(folder, len(staged.ids), min(staged.ids), report)
         _judge(judge, folder, report, strict)
-        report.reader_changes = _reader_changes(store, folder, name)
+        report.reader_changes = reader_changes(store, folder, name)
         report.documents_added += staged.added
         report.seconds = time.monotonic() - started
         store.publish(name, folder, _manifest(name, report, len(staged.ids), corpus))
@@ -396,15 +386,3 @@ def _judge(judge: Judge | None, folder: Path, report: BuildReport, strict: bool)
     report.judged = {"queries": len(judge.queries), "failed": len(failures)}
     if strict and failures:
         raise BuildFailed(f"--strict: {len(failures)} judged query failure(s) are fatal", report)
-
-
-def _reader_changes(store: IndexStore, folder: Path, name: str) -> dict | None:
-    """What the new version changes for readers against the published one (None when none
-    is published, or it cannot be read: it is being replaced because it is damaged)."""
-    current = store.current_version()
-    if current is None:
-        return None
-    try:
-        return compare_versions(store.versions / current, folder, name).to_dict()
-    except Exception:  # a damaged published version: whatever sqlite or Whoosh raise
-        return None

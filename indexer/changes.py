@@ -17,6 +17,7 @@ from whoosh import index as whoosh_index
 
 from .pagecache import CACHE_FILE, PageCache
 from .schema import CONTENT, ID
+from .store import IndexStore
 
 # Ids a report shows of each kind of change before "and N more" (all with --verbose/--json).
 IDS_SHOWN = 5
@@ -115,3 +116,26 @@ def compare_versions(before: Path | None, after: Path, after_name: str | None = 
         tuple(sorted(old.keys() - new.keys())),
         tuple(changed),
     )
+
+
+def reader_changes(store: IndexStore, folder: Path, name: str) -> dict | None:
+    """What a new version (in `folder`, to be published as `name`) changes for readers
+    against the published one, for the build report; None when none is published, or it
+    cannot be read (it is being replaced because it is damaged)."""
+    current = store.current_version()
+    if current is None:
+        return None
+    try:
+        return compare_versions(store.versions / current, folder, name).to_dict()
+    except Exception:  # a damaged published version: whatever sqlite or Whoosh raise
+        return None
+
+
+def summarised(report: dict) -> dict:
+    """A report as the manifest keeps it: changes for readers counted, not listed (a build
+    that changes every resource would otherwise list them all in every manifest)."""
+    changes = report["reader_changes"]
+    if changes is not None:
+        counted = {kind: len(changes[kind]) for kind in ("added", "removed", "changed")}
+        report["reader_changes"] = {**changes, **counted}
+    return report
