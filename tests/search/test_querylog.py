@@ -39,11 +39,14 @@ def test_searches_are_logged_without_anything_about_the_visitor(logged_client):
     client.get("/search.json?q=footage&page=2")  # paging is not a new search
     client.get("/search.csv?q=footage")  # nor is an export
     client.get("/resources/nothing.json")
+    client.get("/")  # the home page is not a search
+    client.get(f"/search?topic={USE_OF_FORCE}")  # browsing a topic is
     entries = lines(log)
-    assert [sorted(entry) for entry in entries] == [LOGGED_KEYS, LOGGED_KEYS]
+    assert [sorted(entry) for entry in entries] == [LOGGED_KEYS] * 3
     assert [{k: v for k, v in e.items() if k != "time"} for e in entries] == [
         {"q": "footage", "filters": {"topic": [USE_OF_FORCE]}, "total": 1},
         {"q": "zzzqqq", "filters": {}, "total": 0},
+        {"q": "", "filters": {"topic": [USE_OF_FORCE]}, "total": 3},
     ]
     logged = datetime.strptime(entries[0]["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert abs(logged - datetime.now(UTC)) < timedelta(minutes=1)
