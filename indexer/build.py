@@ -2,7 +2,8 @@
 `publish_version`, the one way a new index version goes live (`update.py` uses it too).
 
 `build` reads every page, merges, writes a new index version beside the one in use,
-validates it (document count, a smoke query) and publishes it. `check` reads and merges
+validates it (document count, a smoke query, the judged queries when a judge is given),
+says what changed for readers against the version in use, and publishes it. `check` reads and merges
 without writing anything. A failure at any point leaves the published index as it was.
 """
 
@@ -23,7 +24,9 @@ from whoosh.query import Term
 
 from . import whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
+from .changes import reader_changes, summarised
 from .corpus import PageReadError, check_corpus, list_pages, page_stat, read_page
+from .judgments import Judge
 from .pagecache import CACHE_FILE, PageCache, PageState
 from .pages import parse_page
 from .parallel import cpu_count, parallel_map, workers_of_this_process, writer_options
@@ -31,7 +34,7 @@ from .records import ERROR, NOTICE, Problem, Resource, Sighting
 from .report import BuildReport
 from .resources import Collection, merge_sightings
 from .schema import ID, TITLE, document_hash, make_schema, text_words, to_document
-from .store import INDEX_FORMAT, IndexMissing, IndexStore
+from .store import DEFAULT_KEEP_VERSIONS, INDEX_FORMAT, IndexMissing, IndexStore
 from .thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
 from .vocabulary import (
     VOCABULARY_FILE,
@@ -186,7 +189,7 @@ def _manifest(version: str, report: BuildReport, documents: int, corpus: Path) -
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(report.seconds, 3),
         "documents": documents,
-        "report": report.to_dict(),
+        "report": summarised(report.to_dict()),
     }
 
 
@@ -276,14 +279,18 @@ def build(
     strict: bool = False,
     on_page: OnPage = None,
     processes: int | None = None,
+    keep: int = DEFAULT_KEEP_VERSIONS,
+    judge: Judge | None = None,
 ) -> BuildReport:
     """Build a new index from the whole corpus and publish it if complete and valid, with
-    `processes` workers (default: one per core) when the corpus is big enough to gain."""
+    `processes` workers (default: one per core) when the corpus is big enough to gain,
+    keeping the last `keep` versions published."""
     whoosh_internals.apply_fixes()
     corpus = check_corpus(corpus)
-    store = IndexStore(index)
+    store = IndexStore(index, keep)
     with store.lock():
-        return build_locked(corpus, store, BuildReport("build"), strict, on_page, processes)
+        report = BuildReport("build")
+        return build_locked(corpus, store, report, strict, on_page, processes, judge)
 
 
 def build_locked(
@@ -293,6 +300,7 @@ def build_locked(
     strict: bool,
     on_page: OnPage,
     processes: int | None = None,
+    judge: Judge | None = None,
 ) -> BuildReport:
     """`build` for a caller holding the store's lock (`update` falls back to it)."""
     processes = processes or cpu_count()
@@ -300,7 +308,7 @@ def build_locked(
     inputs = read_inputs(corpus, report)
     report.problems.extend(inputs.problems)
     stage = partial(_stage_build, corpus, inputs, report, on_page, processes)
-    return publish_version(store, report, corpus, strict, stage, started)
+    return publish_version(store, report, corpus, strict, stage, started, judge)
 
 
 @contextmanager
@@ -350,10 +358,12 @@ def publish_version(
     strict: bool,
     stage: Callable[[Path], AbstractContextManager[Staged]],
     started: float,
+    judge: Judge | None = None,
 ) -> BuildReport:
     """Stage a new version in a partial folder with `stage(folder)`, check it may be
-    published, write it, smoke-test it, then write its manifest and switch to it atomically.
-    Any failure discards the folder, so the published version stays as it was."""
+    published, write it, smoke-test it, run the judged queries on it, say what changed for
+    readers, then write its manifest and switch to it atomically. Any failure discards the
+    folder, so the published version stays as it was."""
     name, folder = store.new_version()
     try:
         with stage(folder) as staged:
@@ -365,6 +375,8 @@ def publish_version(
             report.seconds = time.monotonic() - started
             return report
         _smoke_test(folder, len(staged.ids), min(staged.ids), report)
+        _judge(judge, folder, report, strict)
+        report.reader_changes = reader_changes(store, folder, name)
         report.documents_added += staged.added
         report.seconds = time.monotonic() - started
         store.publish(name, folder, _manifest(name, report, len(staged.ids), corpus))
@@ -373,3 +385,14 @@ def publish_version(
         raise
     report.version, report.published = name, True
     return report
+
+
+def _judge(judge: Judge | None, folder: Path, report: BuildReport, strict: bool) -> None:
+    """Run the judged queries on the new version; with --strict a failure is fatal."""
+    if judge is None or not judge.queries:
+        return
+    failures = judge.check(folder)
+    report.problems.extend(failures)
+    report.judged = {"queries": len(judge.queries), "failed": len(failures)}
+    if strict and failures:
+        raise BuildFailed(f"--strict: {len(failures)} judged query failure(s) are fatal", report)

@@ -35,6 +35,8 @@ class Problem:
     message: str
     line: int | None = None
     element: str | None = None
+    # What sort of problem it is, for reports that count them by kind ("" = its message).
+    kind: str = field(default="", compare=False)
 
     def location(self) -> str:
         """The file, line and element, as `path:line (element)`."""

@@ -28,6 +28,11 @@ from .vocabulary import Facet, Vocabulary
 
 _PRECEDENCE = {CATALOG: 0, RESOURCE_PAGE: 1, LISTING: 2}
 TEXT_FIELDS = ("description", "body", "url")
+# The kinds of notice a merge gives, as reports count them.
+NO_TOPIC = "resource without a topic"
+IGNORED_LABEL = "label ignored (vocabulary [ignore])"
+CATALOG_OVERRIDE = "catalog row overriding the pages"
+CATALOG_EXCLUSION = "resource excluded by the catalog"
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,9 @@ class _Merger:
         self.problems: list[Problem] = []
         self.check_labels = vocabulary is not None
 
-    def report(self, level: str, sighting: Sighting, message: str) -> None:
+    def report(self, level: str, sighting: Sighting, message: str, kind: str = "") -> None:
         self.problems.append(
-            Problem(level, sighting.path, message, sighting.line, sighting.element)
+            Problem(level, sighting.path, message, sighting.line, sighting.element, kind)
         )
 
     def labels(self, facet: Facet, labels: tuple[str, ...], sighting: Sighting, kind: str):
@@ -67,7 +72,9 @@ class _Merger:
         result: list[str] = []
         for label in labels:
             if self.vocabulary.is_ignored(label):
-                self.report(NOTICE, sighting, f"ignored {label!r} (listed under [ignore])")
+                self.report(
+                    NOTICE, sighting, f"ignored {label!r} (listed under [ignore])", IGNORED_LABEL
+                )
                 continue
             canonical = facet.canonicalise(label)
             if canonical is None and self.check_labels:
@@ -105,6 +112,7 @@ class _Merger:
                 NOTICE,
                 chosen_from,
                 f"catalog sets {name} to {_describe(chosen)} (pages: {pages_say})",
+                CATALOG_OVERRIDE,
             )
         return chosen
 
@@ -119,7 +127,8 @@ class _Merger:
         sightings.sort(key=lambda s: (_PRECEDENCE[s.kind], s.path, s.line or 0))
         first = sightings[0]
         if any(s.exclude for s in sightings if s.kind == CATALOG):
-            self.report(NOTICE, first, f"resource {resource_id!r} excluded by the catalog")
+            message = f"resource {resource_id!r} excluded by the catalog"
+            self.report(NOTICE, first, message, CATALOG_EXCLUSION)
             return None
         title = self.pick("title", sightings)
         if not title:
@@ -130,7 +139,10 @@ class _Merger:
         topics = self.merge_topics(sightings)
         if not topics:
             self.report(
-                NOTICE, first, f"{title!r} has no topic; it is found by search, not by topic"
+                NOTICE,
+                first,
+                f"{title!r} has no topic; it is found by search, not by topic",
+                NO_TOPIC,
             )
         text = {name: self.pick(name, sightings, compare=False) or "" for name in TEXT_FIELDS}
         sections = next((s.sections for s in sightings if s.sections), ())

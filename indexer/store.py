@@ -6,11 +6,20 @@ Layout of an index folder::
       CURRENT                  the name of the published version (replaced atomically)
       versions/<version>/      one complete Whoosh index each, with manifest.json
       versions/<version>.partial/   a build in progress (removed if it fails or is killed)
+      HISTORY                  the versions published, oldest first (for `roll_back`)
       build.lock               held (flock) by the one build running
 
 Readers open `CURRENT` and the version it names; a build writes a new version, validates it,
 then replaces `CURRENT` in one `os.replace`, so readers see the old index or the new one,
-never a half-built one. The previous version is kept for readers still holding it open.
+never a half-built one. The last `keep` versions published are kept (the previous one for
+readers still holding it open, the others to roll back to).
+
+Rolling back pops the history: it publishes again the version published before the current
+one, with the same lock, atomic switch and fsync as a build. Rolling back twice goes two
+publishes back; a build after a rollback is pushed on top of the version rolled back to.
+`CURRENT` is the truth and `HISTORY` its annotation, written first: read back, the history
+ends at the last mention of `CURRENT` (a publish killed between the two writes is not in it)
+and names only versions still kept.
 """
 
 from __future__ import annotations
@@ -38,7 +47,11 @@ LOCK_FILE = "build.lock"
 MANIFEST_FILE = "manifest.json"
 PARTIAL_SUFFIX = ".partial"
 INDEX_FORMAT = "knowledge-lab-index/2"
-KEEP_VERSIONS = 2
+HISTORY_FILE = "HISTORY"
+# How many published versions are kept: the current one, the previous one (readers may still
+# hold it) and more to roll back to. A setting: `resource-index --keep`, RESOURCE_INDEX_KEEP.
+DEFAULT_KEEP_VERSIONS = 3
+MIN_KEEP_VERSIONS = 2
 # Rewritten by each version, so never hard-linked from the one before.
 SKIPPED_ON_COPY = {MANIFEST_FILE, "pages.sqlite", "MAIN_WRITELOCK"}
 _VERSION_NAME = re.compile(r"v\d{8}T\d{6}\d{6}Z-\d+")
@@ -54,6 +67,10 @@ class IndexLocked(StoreError):
 
 class IndexNotWritable(StoreError):
     """The index folder (or its parent) cannot be written."""
+
+
+class NothingToRollBack(StoreError):
+    """No earlier published version is kept to roll back to."""
 
 
 class IndexMissing(StoreError):
@@ -81,9 +98,12 @@ def _not_writable(path: Path, error: OSError) -> IndexNotWritable:
 class IndexStore:
     """An index folder: its published version, its lock, and the publishing of new versions."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, keep: int = DEFAULT_KEEP_VERSIONS):
+        if keep < MIN_KEEP_VERSIONS:
+            raise ValueError(f"keep must be at least {MIN_KEEP_VERSIONS}, not {keep}")
         self.root = Path(root)
         self.versions = self.root / VERSIONS_DIR
+        self.keep = keep
 
     # Reading
 
@@ -103,9 +123,35 @@ class IndexStore:
             return None
         return stat.st_ino, stat.st_mtime_ns
 
-    def published(self) -> Published:
-        """The version in use, checked to be one this project wrote, or IndexMissing."""
-        version = self.current_version()
+    def kept_versions(self) -> list[str]:
+        """The complete versions in the folder, oldest build first."""
+        if not self.versions.is_dir():
+            return []
+        return sorted(p.name for p in self.versions.iterdir() if _VERSION_NAME.fullmatch(p.name))
+
+    def history(self) -> list[str]:
+        """The versions published, oldest first, ending with the current one; only those
+        still kept. A folder published before the history was written: its kept versions up
+        to the current one, in build order."""
+        current = self.current_version()
+        if current is None:
+            return []
+        kept = self.kept_versions()
+        try:
+            text = (self.root / HISTORY_FILE).read_text(encoding="ascii")
+            names = [name for name in text.split() if _VERSION_NAME.fullmatch(name)]
+        except (OSError, UnicodeDecodeError):
+            names = [name for name in kept if name <= current]
+        if current in names:
+            names = names[: len(names) - names[::-1].index(current)]
+        else:
+            names.append(current)
+        return [name for name in names if name in kept]
+
+    def published(self, version: str | None = None) -> Published:
+        """The version in use (or a kept `version`), checked to be one this project wrote,
+        or IndexMissing."""
+        version = version or self.current_version()
         if version is None:
             raise IndexMissing(f"no index published in {self.root}; run `resource-index build`")
         path = self.versions / version
@@ -187,16 +233,43 @@ class IndexStore:
     def publish(self, name: str, partial: Path, manifest: dict) -> Path:
         """Write the manifest, move the version into place, and point `CURRENT` at it."""
         final = self.versions / name
+        history = self.history()
         try:
             _write_atomically(partial / MANIFEST_FILE, json.dumps(manifest, indent=1))
             _fsync_dir(partial)
             os.replace(partial, final)
-            _write_atomically(self.root / CURRENT_FILE, name + "\n")
+        except OSError as error:
+            raise _not_writable(self.root, error) from None
+        self._switch([*history, name])
+        return final
+
+    def roll_back(self) -> tuple[str, str]:
+        """Publish again the version published before the current one (hold the lock and
+        check it opens first); returns (from, to), or NothingToRollBack."""
+        current = self.published().version
+        history = self.history()
+        if len(history) < 2:
+            raise NothingToRollBack(
+                f"nothing to roll back to: no version published before {current} is kept"
+                f" in {self.root} (see --keep)"
+            )
+        # The version rolled back to must be one this indexer wrote and must open, as a
+        # build's new version must pass its smoke test, or `CURRENT` stays as it is.
+        self.open_index(self.published(history[-2])).close()
+        self._switch(history[:-1])
+        return history[-1], history[-2]
+
+    def _switch(self, history: list[str]) -> None:
+        """Point `CURRENT` at the last version of `history`, atomically and durably, then
+        remove the versions no longer kept."""
+        replaced = self.current_version()
+        try:
+            _write_atomically(self.root / HISTORY_FILE, "\n".join(history) + "\n")
+            _write_atomically(self.root / CURRENT_FILE, history[-1] + "\n")
             _fsync_dir(self.root)
         except OSError as error:
             raise _not_writable(self.root, error) from None
-        self.remove_old_versions()
-        return final
+        self.remove_old_versions(replaced)
 
     def discard(self, partial: Path) -> None:
         """Remove a build that failed validation."""
@@ -204,18 +277,20 @@ class IndexStore:
 
     def remove_partials(self) -> None:
         """Remove the leftovers of builds that were killed (only ever called under the lock):
-        partial versions, and a `CURRENT` written but never moved into place."""
+        partial versions, and a `CURRENT` or `HISTORY` written but never moved into place."""
         if self.versions.is_dir():
             for item in self.versions.glob("*" + PARTIAL_SUFFIX):
                 shutil.rmtree(item, ignore_errors=True)
-        for item in self.root.glob(f".{CURRENT_FILE}.*"):
-            item.unlink(missing_ok=True)
+        for name in (CURRENT_FILE, HISTORY_FILE):
+            for item in self.root.glob(f".{name}.*"):
+                item.unlink(missing_ok=True)
 
-    def remove_old_versions(self) -> None:
-        """Keep the version in use and the one before it (readers may still hold it)."""
-        current = self.current_version()
-        names = sorted(p.name for p in self.versions.iterdir() if _VERSION_NAME.fullmatch(p.name))
-        keep = set(names[-KEEP_VERSIONS:]) | {current}
+    def remove_old_versions(self, replaced: str | None = None) -> None:
+        """Keep the last `keep` versions published and the one just replaced (readers may
+        still hold it); a folder without a history keeps its newest builds."""
+        names = self.kept_versions()
+        recent = list(dict.fromkeys(reversed(self.history())))[: self.keep]
+        keep = set(recent or names[-self.keep :]) | {replaced, self.current_version()}
         for name in names:
             if name not in keep:
                 shutil.rmtree(self.versions / name, ignore_errors=True)

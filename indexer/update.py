@@ -33,12 +33,13 @@ from .build import (
 )
 from .catalog import CATALOG_FILE
 from .corpus import check_corpus, list_pages, page_stat
+from .judgments import Judge
 from .pagecache import CACHE_FILE, PageCache, PageState
 from .records import CATALOG, NOTICE, RESOURCE_PAGE, Problem, Sighting
 from .report import BuildReport
 from .resources import merge_sightings
 from .schema import ID, document_hash, text_words
-from .store import IndexMissing, IndexStore, Published
+from .store import DEFAULT_KEEP_VERSIONS, IndexMissing, IndexStore, Published
 from .thesaurus import THESAURUS_FILE, load_thesaurus
 from .vocabulary import VOCABULARY_FILE
 
@@ -60,31 +61,39 @@ def _damage(store: IndexStore, published: Published) -> str | None:
     return None
 
 
-def update(corpus: Path, index: Path, strict: bool = False, on_page: OnPage = None) -> BuildReport:
-    """Re-index only what changed since the published version (a full build if none is)."""
+def update(
+    corpus: Path,
+    index: Path,
+    strict: bool = False,
+    on_page: OnPage = None,
+    keep: int = DEFAULT_KEEP_VERSIONS,
+    judge: Judge | None = None,
+) -> BuildReport:
+    """Re-index only what changed since the published version (a full build if none is),
+    keeping the last `keep` versions published."""
     whoosh_internals.apply_fixes()
     corpus = check_corpus(corpus)
-    store = IndexStore(index)
+    store = IndexStore(index, keep)
     report = BuildReport("update")
     with store.lock():
         try:
             published = store.published()
         except IndexMissing:
             report.problems.append(Problem(NOTICE, str(index), "no published index: full build"))
-            return build_locked(corpus, store, report, strict, on_page)
+            return build_locked(corpus, store, report, strict, on_page, judge=judge)
         damage = _damage(store, published)
         if damage:
             message = f"the published index cannot be updated ({damage}): full build"
             report.problems.append(Problem(NOTICE, str(index), message))
-            return build_locked(corpus, store, report, strict, on_page)
+            return build_locked(corpus, store, report, strict, on_page, judge=judge)
         with PageCache(published.path / CACHE_FILE, read_only=True) as old:
             settings_sha = old.get_meta(SETTINGS_KEY)
         inputs = read_inputs(corpus, report)
         if inputs.settings_sha != settings_sha:
             message = "vocabulary or thesaurus changed: full build"
             report.problems.append(Problem(NOTICE, VOCABULARY_FILE, message))
-            return build_locked(corpus, store, report, strict, on_page)
-        return _Updater(corpus, store, published, inputs, report).run(strict, on_page)
+            return build_locked(corpus, store, report, strict, on_page, judge=judge)
+        return _Updater(corpus, store, published, inputs, report).run(strict, on_page, judge)
 
 
 class _Updater:
@@ -195,11 +204,13 @@ class _Updater:
         changed = bool(operations or report.pages_reparsed)
         yield Staged(ids, partial(self.apply, folder, operations), changed=changed)
 
-    def run(self, strict: bool, on_page: OnPage) -> BuildReport:
+    def run(self, strict: bool, on_page: OnPage, judge: Judge | None = None) -> BuildReport:
         """Stage, check and publish the update; with nothing changed, publish nothing."""
         started = time.monotonic()
         stage = partial(self.stage, on_page)
-        report = publish_version(self.store, self.report, self.corpus, strict, stage, started)
+        report = publish_version(
+            self.store, self.report, self.corpus, strict, stage, started, judge
+        )
         if not report.published:
             report.version = self.published.version
         return report

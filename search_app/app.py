@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from .export import DEFAULT_EXPORT_LIMIT
+from .querylog import DEFAULT_MAX_BYTES, QueryLog
 
 # Every setting, with its meaning; the README lists the same (a test keeps them in step).
 DEFAULTS = {
@@ -39,6 +40,11 @@ DEFAULTS = {
     "PROXY_COUNT": 0,
     # Terms read ahead by `resource-search serve` before its workers start (the commonest).
     "WARM_TERMS": 64,
+    # File the query log appends to (opt-in): the query, its filters, the result count and the
+    # time of each search; no address, cookie or user agent. "" keeps no log.
+    "QUERY_LOG": "",
+    # Size past which the query log is rotated (to QUERY_LOG.1, .2...).
+    "QUERY_LOG_MAX_BYTES": DEFAULT_MAX_BYTES,
 }
 
 
@@ -80,6 +86,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .views import bp
 
     app.extensions["index_holder"] = IndexHolder(Path(app.config["INDEX_DIR"]))
+    if app.config["QUERY_LOG"]:
+        log_path = Path(app.config["QUERY_LOG"])
+        app.extensions["query_log"] = QueryLog(log_path, int(app.config["QUERY_LOG_MAX_BYTES"]))
     # Static files are linked with their content hash (web.asset_url): cache them a year.
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
     app.register_blueprint(bp)

@@ -36,6 +36,20 @@ TOO_MANY_REQUESTS = 429
 INDEX_READ_ERRORS = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error)
 
 
+def log_search(params, results: dict) -> None:
+    """Record a first page of results in the query log, when the app keeps one (`QUERY_LOG`):
+    the query, its filters, the result count and the time; nothing about the visitor. The
+    bare home page (no text, no filter) is not a search."""
+    log = current_app.extensions.get("query_log")
+    filters = params.filters()
+    if log is None or params.page != 1 or not (params.q or any(filters.values())):
+        return
+    try:
+        log.record(params.q, filters, results["total"])
+    except OSError:  # a full disk or a removed folder loses log lines, never a search
+        current_app.logger.exception("cannot write the query log %s", log.path)
+
+
 def snapshot():
     """This request's snapshot of the published index (a 503 UserError if there is none,
     or if its files cannot be read: a damaged segment fails here, whatever Whoosh raises)."""

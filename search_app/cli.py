@@ -1,5 +1,5 @@
-"""The researcher's command line, `resource-search`: the same search as the JSON API, and
-the production server.
+"""The researcher's command line, `resource-search`: the same search as the JSON API, the
+production server, and the librarian's summary of the query log (`queries`).
 
 `query --json` prints exactly what `/search.json` returns for the same parameters. A query
 imports only what it needs (no Werkzeug, Flask or gunicorn; the exporters only to export):
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -20,6 +21,7 @@ from indexer.options import index_option
 
 from .errors import UserError
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, parse_params
+from .querylog import QueryLog, commonest, parse_since
 from .search import export_hits, run_search
 from .snapshots import IndexHolder
 
@@ -157,6 +159,44 @@ def serve(host: str, port: int, workers: int | None, index: Path) -> None:
     from .server import run_server
 
     run_server(host, port, workers or workers_for_machine(), index)
+
+
+@cli.command()
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="SEARCH_QUERY_LOG",
+    show_envvar=True,
+    required=True,
+    help="The query log (the app's QUERY_LOG setting).",
+)
+@click.option("--since", default=None, help="Only searches this recent: 7d, 12h, 30m.")
+@click.option("--zero", is_flag=True, help="Only queries that never found anything.")
+@click.option(
+    "--limit", type=click.IntRange(1, None), default=50, show_default=True, help="Rows shown."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def queries(log_path: Path, since: str | None, zero: bool, limit: int, as_json: bool) -> None:
+    """List the commonest queries of the query log, with how often each found nothing:
+    the librarian's list of thesaurus entries and aliases to add.
+
+    Example: resource-search queries --log /var/log/search/queries.jsonl --since 7d --zero
+    """
+    try:
+        start = parse_since(since, datetime.now(UTC)) if since else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--since") from None
+    log = QueryLog(log_path)
+    if not log.files():
+        raise click.ClickException(f"no query log at {log_path} (is QUERY_LOG set?)")
+    rows = commonest(log.entries(start), zero_only=zero, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'searches':>8}  {'nothing':>7}  query")
+    for row in rows:
+        click.echo(f"{row['searches']:>8}  {row['found_nothing']:>7}  {row['q']}")
 
 
 def main() -> None:

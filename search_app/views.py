@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
-from .base import resource_data, snapshot
+from .base import log_search, resource_data, snapshot
 from .edge import cache_by_host, public_base
 from .export import FORMATS, WRITERS
 from .params import parse_params
@@ -25,7 +25,9 @@ bp = Blueprint("search", __name__)
 def search_json():
     """Ranked search results with facet counts, as JSON."""
     params = parse_params(request.args)
-    return jsonify(run_search(snapshot(), params, base_path=request.path))
+    results = run_search(snapshot(), params, base_path=request.path)
+    log_search(params, results)
+    return jsonify(results)
 
 
 @bp.get("/resources/<resource_id>.json")

@@ -18,7 +18,7 @@ from indexer.facet_fields import UNDATED
 from indexer.records import LISTING
 from indexer.vocabulary import label_key
 
-from .base import resource_data, snapshot
+from .base import log_search, resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
 from .formerrors import parse_keeping_search
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
@@ -49,6 +49,7 @@ def search_page():
     """The search page: form, facets, results, pagination (also the home page)."""
     params, year_error = parse_keeping_search(request.args)
     results = run_search(snapshot(), params, base_path=url_for("web.search_page"))
+    log_search(params, results)
     query_string = params.to_query(page=1)
     return render_template(
         "search.html",

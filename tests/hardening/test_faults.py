@@ -626,10 +626,10 @@ def test_a_request_in_flight_finishes_on_its_version_across_two_publishes(
     try:
         assert inside.wait(PROCESS_TIMEOUT)
         add_resource(corpus_copy)
-        build(corpus_copy, index_copy)
+        build(corpus_copy, index_copy, keep=2)
         add_resource(corpus_copy, OKAPI)
-        build(corpus_copy, index_copy)
-        # Two publishes later, the version the request holds is gone from the disk.
+        build(corpus_copy, index_copy, keep=2)
+        # Two publishes later (two versions kept), the version the request holds is gone.
         assert not (index_copy / "versions" / before).exists()
     finally:
         resume.set()

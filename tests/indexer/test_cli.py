@@ -97,6 +97,9 @@ def test_build_json(corpus, tmp_path):
             "seconds",
             "failure",
             "changes",
+            "reader_changes",
+            "judged",
+            "notice_kinds",
             "errors",
             "warnings",
             "notices",
@@ -417,7 +420,7 @@ def test_python_m_indexer_help():
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: resource-index [OPTIONS] COMMAND [ARGS]...")
     commands = re.findall(r"^  (\w[\w-]*)  ", result.stdout.split("Commands:")[1], re.MULTILINE)
-    assert commands == ["build", "check", "stats", "update"]
+    assert commands == ["build", "check", "diff", "rollback", "stats", "update", "versions"]
 
 
 @pytest.mark.parametrize("command", ["build", "update", "check", "stats"])

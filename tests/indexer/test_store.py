@@ -56,7 +56,7 @@ def test_publish_points_current_at_the_new_version(tmp_path):
 
 
 def test_publish_keeps_the_version_before_for_readers(tmp_path):
-    store = IndexStore(tmp_path / "index")
+    store = IndexStore(tmp_path / "index", keep=2)
     with store.lock():
         names = [publish_empty(store) for _ in range(4)]
     assert store.current_version() == names[-1]

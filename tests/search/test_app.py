@@ -34,6 +34,8 @@ def test_defaults(clean_environment):
         "TRUSTED_HOSTS": None,
         "PROXY_COUNT": 0,
         "WARM_TERMS": 64,
+        "QUERY_LOG": "",
+        "QUERY_LOG_MAX_BYTES": 10 * 1024 * 1024,
     }
 
 
