@@ -35,7 +35,14 @@ from .report import BuildReport
 from .resources import Collection, merge_sightings
 from .schema import ID, TITLE, document_hash, make_schema, text_words, to_document
 from .store import DEFAULT_KEEP_VERSIONS, INDEX_FORMAT, IndexMissing, IndexStore
-from .thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
+from .thesaurus import (
+    ANALYSED_FILE,
+    THESAURUS_FILE,
+    Thesaurus,
+    ThesaurusError,
+    analysed_groups,
+    load_thesaurus,
+)
 from .vocabulary import (
     VOCABULARY_FILE,
     Vocabulary,
@@ -69,6 +76,7 @@ class Inputs:
     catalog: list[Sighting]
     problems: list[Problem] = field(default_factory=list)
     vocabulary_text: str = ""  # published beside the index: the search app resolves aliases
+    thesaurus: Thesaurus = field(default_factory=Thesaurus)  # analysed, published beside it
 
 
 def read_inputs(corpus: Path, report: BuildReport) -> Inputs:
@@ -85,7 +93,7 @@ def read_inputs(corpus: Path, report: BuildReport) -> Inputs:
         )
     try:
         # Checked here so a broken thesaurus fails the build, not the search app.
-        load_thesaurus(corpus / THESAURUS_FILE, text_words())
+        thesaurus = load_thesaurus(corpus / THESAURUS_FILE, text_words())
         thesaurus_path = corpus / THESAURUS_FILE
         thesaurus_text = thesaurus_path.read_text("utf-8-sig") if thesaurus_path.is_file() else ""
     except (ThesaurusError, OSError, UnicodeDecodeError) as error:
@@ -105,6 +113,7 @@ def read_inputs(corpus: Path, report: BuildReport) -> Inputs:
         catalog,
         problems + catalog_problems,
         vocabulary_text or "",
+        thesaurus,
     )
 
 
@@ -329,6 +338,7 @@ def _stage_build(
 
         def write() -> None:
             (folder / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
+            (folder / ANALYSED_FILE).write_text(analysed_groups(inputs.thesaurus), "utf-8")
             (folder / VOCABULARY_FILE).write_text(inputs.vocabulary_text, encoding="utf-8")
             hashes = _write_index(folder, resources, processes)
             for resource_id in seen:

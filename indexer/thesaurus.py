@@ -10,6 +10,7 @@ File format: one group per line, terms separated by commas or `=`; `#` starts a 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,10 @@ from pathlib import Path
 from .corpus import PageReadError, read_inside
 
 THESAURUS_FILE = "thesaurus.txt"
+# The analysed groups, written by the build beside the index (see `analysed_groups`).
+ANALYSED_FILE = "thesaurus.json"
+ANALYSED_FORMAT = 1
+MAX_ANALYSED_BYTES = 16 * 1024 * 1024
 MAX_THESAURUS_BYTES = 1024 * 1024
 MAX_TERM_WORDS = 6
 MAX_GROUP_TERMS = 20  # a longer line is an error naming it
@@ -71,9 +76,7 @@ class Thesaurus:
 
 def parse_thesaurus(text: str, analyze) -> Thesaurus:
     """A Thesaurus from the file's text, with terms analyzed by `analyze(str) -> [words]`."""
-    groups: dict[tuple[str, ...], list[int]] = {}
-    members: list[tuple[Entry, ...]] = []
-    labels: dict[tuple[str, ...], str] = {}
+    groups = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -93,8 +96,15 @@ def parse_thesaurus(text: str, analyze) -> Thesaurus:
             entries.append(Entry(label, words))
         if len(entries) < 2:
             raise ThesaurusError(f"line {number}: a group needs at least two terms")
-        group = len(members)
-        members.append(tuple(entries))
+        groups.append(tuple(entries))
+    return _thesaurus(groups)
+
+
+def _thesaurus(members: list[tuple[Entry, ...]]) -> Thesaurus:
+    """The lookups of a list of groups, each group kept once."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    labels: dict[tuple[str, ...], str] = {}
+    for group, entries in enumerate(members):
         for entry in entries:
             labels.setdefault(entry.words, entry.label)
             in_groups = groups.setdefault(entry.words, [])
@@ -106,6 +116,33 @@ def parse_thesaurus(text: str, analyze) -> Thesaurus:
         labels,
         max((len(words) for words in groups), default=0),
     )
+
+
+def analysed_groups(thesaurus: Thesaurus) -> str:
+    """The thesaurus as the build analysed it, as JSON: published beside the index, so the
+    search app reads it without analysing a term again (once per version, not per worker)."""
+    groups = [[[entry.label, list(entry.words)] for entry in group] for group in thesaurus.members]
+    return json.dumps({"format": ANALYSED_FORMAT, "groups": groups}, ensure_ascii=False)
+
+
+def load_published_thesaurus(folder: Path, analyze) -> Thesaurus:
+    """The thesaurus of a published version: its analysed groups when the build wrote them,
+    else its text analysed again (versions published before they were written)."""
+    path = folder / ANALYSED_FILE
+    if not os.path.lexists(path):
+        return load_thesaurus(folder / THESAURUS_FILE, analyze)
+    try:
+        data, _ = read_inside(folder, ANALYSED_FILE, MAX_ANALYSED_BYTES)
+        found = json.loads(data)
+        if found.get("format") != ANALYSED_FORMAT:
+            raise ValueError(f"unknown format {found.get('format')!r}")
+        members = [
+            tuple(Entry(str(label), tuple(str(w) for w in words)) for label, words in group)
+            for group in found["groups"]
+        ]
+    except (PageReadError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise ThesaurusError(f"{ANALYSED_FILE}: {error}") from None
+    return _thesaurus(members)
 
 
 def load_thesaurus(path: Path | None, analyze) -> Thesaurus:

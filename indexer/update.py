@@ -40,7 +40,7 @@ from .report import BuildReport
 from .resources import merge_sightings
 from .schema import ID, document_hash, text_words
 from .store import DEFAULT_KEEP_VERSIONS, IndexMissing, IndexStore, Published
-from .thesaurus import THESAURUS_FILE, load_thesaurus
+from .thesaurus import THESAURUS_FILE, load_published_thesaurus, load_thesaurus
 from .vocabulary import VOCABULARY_FILE
 
 
@@ -54,6 +54,7 @@ def _damage(store: IndexStore, published: Published) -> str | None:
                 return "its document count differs from its manifest"
             searcher.document(id=next(iter(searcher.lexicon(ID)), b"").decode("utf-8"))
         load_thesaurus(published.path / THESAURUS_FILE, text_words())
+        load_published_thesaurus(published.path, text_words())
         with PageCache(published.path / CACHE_FILE, read_only=True) as cache:
             cache.get_meta(SETTINGS_KEY)  # a damaged database fails its first query
     except Exception as error:  # whatever Whoosh, sqlite or the thesaurus raise on damage

@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 
 from indexer.judgments import JUDGED_FILE, JudgedQuery, JudgmentsError
 from indexer.schema import text_words
-from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
+from indexer.thesaurus import load_published_thesaurus
 
 from .errors import UserError
 from .facets import FacetSets
@@ -41,7 +41,7 @@ def rank(version: Path, queries: Sequence[JudgedQuery]) -> list[list[str]]:
     """Each query's ranked ids (its top N) on the index in a version folder."""
     params = [params_of(query, number) for number, query in enumerate(queries, 1)]
     with whoosh_index.open_dir(str(version)).searcher(weighting=ranking()) as searcher:
-        thesaurus = load_thesaurus(version / THESAURUS_FILE, text_words())
+        thesaurus = load_published_thesaurus(version, text_words())
         shared = Shared(version.name, {}, FacetSets.read(searcher), thesaurus)
         snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, thesaurus))
         return [[hit["id"] for hit in run_search(snapshot, p)["results"]] for p in params]

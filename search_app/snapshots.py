@@ -16,7 +16,7 @@ from pathlib import Path
 
 from indexer.schema import SEARCH_FIELDS, text_words
 from indexer.store import IndexMissing, IndexStore, StoreError
-from indexer.thesaurus import THESAURUS_FILE, load_thesaurus
+from indexer.thesaurus import load_published_thesaurus
 from indexer.vocabulary import Vocabulary, load_vocabulary
 from indexer.whoosh_internals import apply_fixes
 
@@ -149,7 +149,7 @@ class IndexHolder:
         with self.lock:
             shared = self.shared.get(published.version)
             if shared is None:
-                thesaurus = load_thesaurus(published.path / THESAURUS_FILE, text_words())
+                thesaurus = load_published_thesaurus(published.path, text_words())
                 facets = FacetSets.read(searcher)
                 shared = Shared(
                     published.version,

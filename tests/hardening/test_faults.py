@@ -408,7 +408,7 @@ DAMAGES = {
         lambda i: rewrite(version_folder(i) / "manifest.json", b"{not json"), True, UNAVAILABLE + "index version v",
     ),
     "thesaurus overwritten": (
-        lambda i: rewrite(version_folder(i) / "thesaurus.txt", b"= ,,,\n"), True, UNAVAILABLE + "its files cannot be read (thesaurus.ThesaurusError)",
+        lambda i: rewrite(version_folder(i) / "thesaurus.json", b"{not json"), True, UNAVAILABLE + "its files cannot be read (thesaurus.ThesaurusError)",
     ),
     "versions folder deleted": (
         lambda i: shutil.rmtree(i / "versions"), True, UNAVAILABLE + "index version v",

@@ -149,3 +149,33 @@ def test_copy_version_links_the_files_but_not_the_manifest_or_cache(tmp_path):
     store.copy_version(source, target)
     assert sorted(p.name for p in target.iterdir()) == ["_MAIN_1.toc", "seg.seg"]
     assert (target / "seg.seg").stat().st_ino == (source / "seg.seg").stat().st_ino
+
+
+def test_the_thesaurus_is_published_analysed_and_read_back_without_analysing(corpus, tmp_path):
+    """The build writes the analysed groups beside the index (`thesaurus.json`); the search
+    app reads them back as the same Thesaurus without running the analyzer (once per version,
+    not once per worker); a version without the file falls back to analysing the text."""
+    from indexer.build import build
+    from indexer.schema import text_words
+    from indexer.thesaurus import ANALYSED_FILE, THESAURUS_FILE, load_published_thesaurus
+
+    (corpus / THESAURUS_FILE).write_text("CIT = crisis intervention team\nquokka, wallaby\n")
+    build(corpus, tmp_path / "thesaurus-index")
+    folder = IndexStore(tmp_path / "thesaurus-index").published().path
+    assert (folder / ANALYSED_FILE).is_file()
+    analysed = load_published_thesaurus(folder, text_words())
+    assert [[e.label for e in group] for group in analysed.members] == [
+        ["CIT", "crisis intervention team"],
+        ["quokka", "wallaby"],
+    ]
+
+    def never(text):
+        raise AssertionError(f"analysed {text!r} again")
+
+    assert load_published_thesaurus(folder, never) == analysed
+    # The miss: without the analysed file the text is analysed again, to the same groups.
+    (folder / ANALYSED_FILE).unlink()
+    with pytest.raises(AssertionError, match="analysed"):
+        load_published_thesaurus(folder, never)
+    assert load_published_thesaurus(folder, text_words()) == analysed
+    assert (folder / THESAURUS_FILE).is_file()
