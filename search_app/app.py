@@ -39,6 +39,10 @@ DEFAULTS = {
     "PROXY_COUNT": 0,
     # Terms read ahead by `resource-search serve` before its workers start (the commonest).
     "WARM_TERMS": 64,
+    # Seconds one request may take: after half, searching stops and answers with what it
+    # has ("searched partly"); at the end, a 503 with Retry-After (well before gunicorn's
+    # 30 s worker timeout). 0 or None: no limit.
+    "REQUEST_BUDGET": 10,
 }
 
 
@@ -73,7 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from . import web
-    from .base import register_error_handlers
+    from .base import budget_requests, register_error_handlers
     from .edge import guard_edge
     from .ratelimit import limit_rate
     from .snapshots import IndexHolder
@@ -86,6 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(web.bp)
     guard_edge(app)
     limit_rate(app)
+    budget_requests(app)
     register_error_handlers(app)
     app.after_request(add_security_headers)
     return app

@@ -4,7 +4,9 @@
 "phrases", OR, NOT, prefix*, fuzzy~, fields, ranges). This module then builds the query the
 search runs, returning new nodes rather than changing the parsed ones: facet clauses as an
 exact filter; the top-level units and exclusions; wildcard, fuzzy and year-range terms
-bounded (`bound`); thesaurus terms expanded both ways (`expand`); the weight of repeated
+bounded (`bound`: within one `Allowance` of expanded terms, lexicon words scanned and
+phrases per query, so no query costs seconds, issue 11); thesaurus terms expanded both ways
+(`expand`, at most `thesaurus.MAX_EXPANSIONS` per term); the weight of repeated
 words restored, as the parser drops duplicates (`weigh_repeats`); and how many units must
 match (`MatchPolicy`). Malformed syntax runs as its plain words, and says so.
 """
@@ -33,12 +35,15 @@ from indexer.schema import (
     YEAR,
     text_analyzer,
 )
+from indexer.thesaurus import MAX_EXPANSIONS as MAX_SYNONYMS
 from indexer.thesaurus import Thesaurus
 from indexer.whoosh_internals import multiterm_btexts
 
-from . import querytext
+from . import budget, querytext
 from .notices import Notice, Reason
 from .querytext import MAX_QUERY_CHARS
+from .scores import MAX_PHRASE_CHECKED
+from .spelling import LazySpeller
 
 # Query-time weight of a word found in each field (content holds all text; see schema),
 # tuned with bench/relevance.py.
@@ -46,6 +51,15 @@ FIELD_WEIGHTS = {CONTENT: 1.0, TITLE: 0.2, TOPIC_TEXT: 0.1, DESCRIPTION: 0.05}
 MAX_UNITS = 32
 MAX_EXPANSIONS = 64
 MAX_EXPANSION_SCAN = 5000
+# One query's wildcard, prefix and fuzzy terms together: at most this many index words in
+# all (each term gets a fair share of what is left, at least its commonest word), and this
+# many lexicon words scanned to find them. 32 two-letter wildcards expanded to 2,048 words
+# after scanning 160,000 (2.3 s at 10,000 resources); 250 of them read 1.25 million.
+MAX_QUERY_EXPANSIONS = 256
+MAX_QUERY_SCAN = 20_000
+MIN_SCAN = 64
+# Phrases one query checks word by word in order; the others are searched as their words.
+MAX_PHRASES = 8
 MAX_FUZZY_DISTANCE = 2
 MIN_FUZZY_PREFIX = 1
 MAX_BOOST = 10.0
@@ -84,6 +98,40 @@ class ParsedQuery:
         return _combine(Or(self.units), self.negatives, self.facet_filter)
 
 
+@dataclass
+class Allowance:
+    """What one query may still spend on expanding its terms (see MAX_QUERY_EXPANSIONS).
+
+    A term typed once is one term in every text field: its share is taken once, and used in
+    each field."""
+
+    terms: int = MAX_QUERY_EXPANSIONS
+    scanned: int = MAX_QUERY_SCAN
+    expandable: int = 0  # typed wildcard, prefix and fuzzy terms without a share yet
+    shares: dict = field(default_factory=dict)  # by typed term: (words kept, words scanned)
+    spent: set = field(default_factory=set)  # typed terms whose unused share was given back
+    phrases: set = field(default_factory=set)  # the word tuples of the phrases checked
+
+    def share(self, key) -> tuple[int, int]:
+        """The words a typed term may keep, and the lexicon words it may scan."""
+        if key not in self.shares:
+            left = max(1, self.expandable)
+            keep = min(MAX_EXPANSIONS, max(1, self.terms // left))
+            scan = min(MAX_EXPANSION_SCAN, max(MIN_SCAN, self.scanned // left))
+            self.shares[key] = (keep, scan)
+            self.expandable -= 1
+            self.terms, self.scanned = max(0, self.terms - keep), max(0, self.scanned - scan)
+        return self.shares[key]
+
+    def spend(self, key, kept: int, scanned: int) -> None:
+        """Give back what a term's first field left of its share, for the terms after it."""
+        if key not in self.spent:
+            self.spent.add(key)
+            keep, scan = self.shares[key]
+            self.terms += keep - min(keep, kept)
+            self.scanned += scan - min(scan, scanned)
+
+
 @dataclass(frozen=True)
 class MatchPolicy:
     """How many of a query's words (units) a resource must match.
@@ -116,10 +164,16 @@ class QueryBuilder:
     """Builds queries against one index: its schema, lexicon and thesaurus."""
 
     def __init__(
-        self, searcher, thesaurus: Thesaurus | None = None, policy: MatchPolicy = DEFAULT_POLICY
+        self,
+        searcher,
+        thesaurus: Thesaurus | None = None,
+        policy: MatchPolicy = DEFAULT_POLICY,
+        speller: LazySpeller | None = None,
     ):
         self.searcher = searcher
         self.policy = policy
+        # Fuzzy words from the speller (None: Whoosh's terms_within, unbounded).
+        self.speller = speller
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.thesaurus = thesaurus or Thesaurus()
@@ -187,10 +241,11 @@ class QueryBuilder:
         else:
             units, negatives = _split(parsed)
             mode, explicit = ALL, prepared.explicit
-        units = self.bound(units, syntax, notices)
-        negatives = self.bound(negatives, syntax, notices)
+        allowance = Allowance(expandable=_count_expandable([*units, *negatives]))
+        units = self.bound(units, syntax, notices, allowance)
+        negatives = self.bound(negatives, syntax, notices, allowance)
         expansions: list[dict] = []
-        units = self.weigh_repeats(self.expand(units, expansions), text)
+        units = self.weigh_repeats(self.expand(units, expansions, notices), text)
         if len(units) > MAX_UNITS:
             notices.append(Notice.of(Reason.TOO_MANY_WORDS, limit=MAX_UNITS))
             units = units[:MAX_UNITS]
@@ -236,13 +291,24 @@ class QueryBuilder:
         return (AndNot(positive, Or(excluded)) if excluded else positive), terms
 
     def bound(
-        self, nodes: list[query.Query], syntax: str, notices: list[Notice]
+        self,
+        nodes: list[query.Query],
+        syntax: str,
+        notices: list[Notice],
+        allowance: Allowance | None = None,
     ) -> list[query.Query]:
-        """New nodes with wildcard and fuzzy terms replaced by their most common expansions,
-        fuzzy distances and boosts capped."""
-        return [self._bound(node, syntax, notices) for node in nodes]
+        """New nodes with wildcard and fuzzy terms replaced by their most common expansions
+        (within the query's allowance), fuzzy distances and boosts capped, and phrases past
+        the first MAX_PHRASES searched as their words."""
+        if allowance is None:
+            allowance = Allowance(expandable=_count_expandable(nodes))
+        return [self._bound(node, syntax, notices, allowance) for node in nodes]
 
-    def _bound(self, node: query.Query, syntax: str, notices: list[Notice]) -> query.Query:
+    def _bound(
+        self, node: query.Query, syntax: str, notices: list[Notice], allowance: Allowance
+    ) -> query.Query:
+        if isinstance(node, Phrase):
+            return self._bound_phrase(node, notices, allowance)
         if isinstance(node, query.NumericRange) and node.fieldname == YEAR:
             return self._year_terms(node)
         if isinstance(node, query.FuzzyTerm):
@@ -252,12 +318,26 @@ class QueryBuilder:
                 prefixlength=max(node.prefixlength, MIN_FUZZY_PREFIX),
             )
         if isinstance(node, query.MultiTerm):
-            return self._expand_terms(node, syntax, notices)
+            return self._expand_terms(node, syntax, notices, allowance)
         if node.boost > MAX_BOOST:
             node = _changed(node, boost=MAX_BOOST)
         if node.is_leaf():
             return node
-        return node.apply(lambda child: self._bound(child, syntax, notices))
+        return node.apply(lambda child: self._bound(child, syntax, notices, allowance))
+
+    def _bound_phrase(self, node: Phrase, notices: list[Notice], allowance: Allowance):
+        """A phrase as it is while the query has checked fewer than MAX_PHRASES (one phrase
+        typed is one in every text field), else its words, all required."""
+        words = tuple(node.words)
+        if node.boost > MAX_BOOST:
+            node = _changed(node, boost=MAX_BOOST)
+        if len(words) > MAX_PHRASE_CHECKED:
+            _note(notices, Reason.LONG_PHRASE, limit=MAX_PHRASE_CHECKED)
+        if words in allowance.phrases or len(allowance.phrases) < MAX_PHRASES:
+            allowance.phrases.add(words)
+            return node
+        _note(notices, Reason.MANY_PHRASES, limit=MAX_PHRASES)
+        return And([Term(node.fieldname, word) for word in words], boost=node.boost)
 
     def _year_terms(self, node: query.NumericRange) -> query.Query:
         """A year range as the index's years within it. Whoosh's numeric ranges with an open
@@ -274,25 +354,43 @@ class QueryBuilder:
         if getattr(node, "startchar", None) is not None and syntax:
             typed = syntax[node.startchar : node.endchar].lower().split("~")[0] or typed
         prefix = typed[: node.prefixlength]
+        if self.speller is not None:
+            # Nearest and commonest first, bounded in word length and comparisons.
+            speller = self.speller.get(self.reader)
+            return speller.within(typed, node.maxdist, prefix=len(prefix))
         return self.reader.terms_within(CONTENT, typed, node.maxdist, prefix=len(prefix))
 
     def _expand_terms(
-        self, node: query.MultiTerm, syntax: str, notices: list[Notice]
+        self, node: query.MultiTerm, syntax: str, notices: list[Notice], allowance: Allowance
     ) -> query.Query:
+        key = _expandable_key(node)
+        keep, scan = allowance.share(key)
+        if budget.exhausted():
+            budget.cut()
+            return query.NullQuery
         found = (
             self._fuzzy_words(node, syntax)
             if isinstance(node, query.FuzzyTerm)
             else multiterm_btexts(node, self.reader)
         )
-        words = list(islice(found, MAX_EXPANSION_SCAN))
+        words = list(islice(found, scan))
+        scanned = len(words)
+        fuzzy = isinstance(node, query.FuzzyTerm)
+        if not fuzzy and scanned == scan < MAX_EXPANSION_SCAN:
+            _note(notices, Reason.EXPANSIONS_CUT, kept=MAX_QUERY_EXPANSIONS)
+        if len(words) > keep:
+            if fuzzy:  # already nearest, then commonest, first
+                words = words[:keep]
+            else:
+                words.sort(key=lambda w: -self.reader.doc_frequency(node.fieldname, w))
+                words = words[:keep]
+            if keep == MAX_EXPANSIONS:
+                _note(notices, Reason.MANY_EXPANSIONS, text=node.text, kept=MAX_EXPANSIONS)
+            else:
+                _note(notices, Reason.EXPANSIONS_CUT, kept=MAX_QUERY_EXPANSIONS)
+        allowance.spend(key, len(words), scanned)
         if not words:
             return query.NullQuery
-        if len(words) > MAX_EXPANSIONS:
-            words.sort(key=lambda w: -self.reader.doc_frequency(node.fieldname, w))
-            words = words[:MAX_EXPANSIONS]
-            note = Notice.of(Reason.MANY_EXPANSIONS, text=node.text, kept=MAX_EXPANSIONS)
-            if note not in notices:
-                notices.append(note)
         # Prefixes and wildcards give bytes; fuzzy terms give the words as text.
         texts = [w.decode("utf-8") if isinstance(w, bytes) else w for w in words]
         if isinstance(node, query.FuzzyTerm):
@@ -301,8 +399,11 @@ class QueryBuilder:
         terms = [Term(node.fieldname, text) for text in dict.fromkeys(texts)]
         return Or(terms, boost=min(node.boost, MAX_BOOST))
 
-    def expand(self, units: list[query.Query], expansions: list[dict]) -> list[query.Query]:
-        """Units with thesaurus terms (single words or runs of words) or-ed with their group."""
+    def expand(
+        self, units: list[query.Query], expansions: list[dict], notices: list[Notice] | None = None
+    ) -> list[query.Query]:
+        """Units with thesaurus terms (single words or runs of words) or-ed with their group
+        (its first MAX_SYNONYMS other terms, noted when there are more)."""
         if not self.thesaurus.groups:
             return units
         result, position = [], 0
@@ -312,7 +413,12 @@ class QueryBuilder:
                 span = tuple(texts[position : position + size])
                 if None in span:
                     continue
-                others = self.thesaurus.alternatives(span)
+                others = self.thesaurus.alternatives(span, MAX_SYNONYMS + 1)
+                if len(others) > MAX_SYNONYMS:
+                    others = others[:MAX_SYNONYMS]
+                    if notices is not None:
+                        label = self.thesaurus.label(span)
+                        _note(notices, Reason.MANY_SYNONYMS, text=label, limit=MAX_SYNONYMS)
                 if others:
                     original = (
                         And(units[position : position + size]) if size > 1 else units[position]
@@ -341,6 +447,31 @@ class QueryBuilder:
                 unit = _changed(unit, boost=min(unit.boost * counts[word], MAX_BOOST))
             weighed.append(unit)
         return weighed
+
+
+def _note(notices: list[Notice], reason: Reason, **details) -> None:
+    """Add a notice once."""
+    note = Notice.of(reason, **details)
+    if note not in notices:
+        notices.append(note)
+
+
+def _expandable_key(node: query.MultiTerm) -> tuple:
+    """A wildcard, prefix or fuzzy term as typed, whatever field it searches."""
+    return type(node).__name__, node.text
+
+
+def _count_expandable(nodes) -> int:
+    """The typed wildcard, prefix and fuzzy terms of query trees (who share the allowance)."""
+    return len(set(_expandables(nodes)))
+
+
+def _expandables(nodes):
+    for node in nodes:
+        if isinstance(node, query.MultiTerm):
+            yield _expandable_key(node)
+        elif not node.is_leaf():
+            yield from _expandables(node.children())
 
 
 def _changed(node: query.Query, **attributes) -> query.Query:

@@ -243,4 +243,4 @@ def ram_snapshot(resources: list[Resource], thesaurus: str = "") -> Snapshot:
     searcher = index.searcher(weighting=ranking())
     words = parse_thesaurus(thesaurus, analyze)
     shared = Shared("v-test", {"built_at": None}, FacetSets.read(searcher), words)
-    return Snapshot(shared, searcher, QueryBuilder(searcher, words))
+    return Snapshot(shared, searcher, QueryBuilder(searcher, words, speller=shared.speller))

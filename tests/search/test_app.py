@@ -34,6 +34,7 @@ def test_defaults(clean_environment):
         "TRUSTED_HOSTS": None,
         "PROXY_COUNT": 0,
         "WARM_TERMS": 64,
+        "REQUEST_BUDGET": 10,
     }
 
 
