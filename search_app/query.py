@@ -54,12 +54,13 @@ MAX_EXPANSION_SCAN = 5000
 # One query's wildcard, prefix and fuzzy terms together: at most this many index words in
 # all (each term gets a fair share of what is left, at least its commonest word), and this
 # many lexicon words scanned to find them. 32 two-letter wildcards expanded to 2,048 words
-# after scanning 160,000 (2.3 s at 10,000 resources); 250 of them read 1.25 million.
-MAX_QUERY_EXPANSIONS = 256
+# after scanning 160,000 (2.3 s at 10,000 resources); 250 of them read 1.25 million. Each
+# word costs its posting list, read once per worker: the commonest are the costliest.
+MAX_QUERY_EXPANSIONS = 128
 MAX_QUERY_SCAN = 20_000
 MIN_SCAN = 64
 # Phrases one query checks word by word in order; the others are searched as their words.
-MAX_PHRASES = 8
+MAX_PHRASES = 4
 MAX_FUZZY_DISTANCE = 2
 MIN_FUZZY_PREFIX = 1
 MAX_BOOST = 10.0
@@ -105,8 +106,8 @@ class Allowance:
     A term typed once is one term in every text field: its share is taken once, and used in
     each field."""
 
-    terms: int = MAX_QUERY_EXPANSIONS
-    scanned: int = MAX_QUERY_SCAN
+    terms: int = field(default_factory=lambda: MAX_QUERY_EXPANSIONS)
+    scanned: int = field(default_factory=lambda: MAX_QUERY_SCAN)
     expandable: int = 0  # typed wildcard, prefix and fuzzy terms without a share yet
     shares: dict = field(default_factory=dict)  # by typed term: (words kept, words scanned)
     spent: set = field(default_factory=set)  # typed terms whose unused share was given back

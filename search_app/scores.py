@@ -34,6 +34,7 @@ CACHE_BYTES = 256 * 2**20  # term arrays kept per index version (per server proc
 # The words of one phrase whose positions are checked (the rarest); the others need only
 # be in the document.
 MAX_PHRASE_CHECKED = 8
+POSITION_BITS = 2**32 - 1  # of a position key (document << 32 | position)
 
 
 class Scored:
@@ -270,8 +271,8 @@ class Evaluator:
             keys = self.terms.positions(
                 self.searcher, node.fieldname, field.to_bytes(node.words[at])
             )
-            # Where the phrase would start, by this word's place in it.
-            keys = keys - at
+            # Where the phrase would start, by this word's place in it (not before the field).
+            keys = keys[(keys & POSITION_BITS) >= at] - at
             starts = keys if starts is None else starts[np.isin(starts, keys, assume_unique=True)]
             if not len(starts):
                 return self.empty()

@@ -24,6 +24,7 @@ from .errors import UserError
 from .facets import FacetSets
 from .query import DEFAULT_POLICY, MatchPolicy, QueryBuilder
 from .ranking import ranking
+from .rows import LazyRows
 from .scores import Evaluator, TermScores
 from .spelling import LazySpeller
 
@@ -66,6 +67,7 @@ class Shared:
     thesaurus: object
     terms: TermScores | None = None  # None: a cache for each search (tests)
     speller: LazySpeller = field(default_factory=LazySpeller)  # built on first use
+    rows: LazyRows = field(default_factory=LazyRows)  # export rows, read on first use
 
 
 @dataclass
@@ -140,7 +142,7 @@ class IndexHolder:
 
     def warm(self, terms: int) -> bool:
         """Read the published version's derived data ahead (facet sets, sort ranks, field
-        lengths, the `terms` commonest terms, the speller), then close this thread's searcher: processes
+        lengths, the `terms` commonest terms, the speller, the export rows), then close this thread's searcher: processes
         forked afterwards share the data and open searchers of their own. False when no
         index is available (requests will say why)."""
         try:
@@ -149,6 +151,7 @@ class IndexHolder:
             return False
         snapshot.shared.terms.warm(snapshot.searcher, SEARCH_FIELDS, terms)
         snapshot.shared.speller.get(snapshot.searcher.reader())
+        snapshot.shared.rows.get(snapshot.searcher)
         snapshot.searcher.close()
         self.local = threading.local()
         return True
