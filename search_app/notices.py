@@ -21,7 +21,7 @@ class Reason(Enum):
     PLAIN_WORDS = "The query had {problem}; its words were searched instead."
     MANY_EXPANSIONS = "{text!r} matches many words; the {kept} most common were searched."
     EXPANSIONS_CUT = (
-        "The query's wildcard and fuzzy words match many words; {kept} in all were searched."
+        "The query's wildcard and fuzzy words match many words; the most common were searched."
     )
     MANY_PHRASES = "Only the first {limit} phrases were searched as phrases; the others as words."
     LONG_PHRASE = "Only {limit} words of a long phrase were checked in order; the others anywhere."

@@ -59,6 +59,9 @@ MAX_EXPANSION_SCAN = 5000
 MAX_QUERY_EXPANSIONS = 128
 MAX_QUERY_SCAN = 20_000
 MIN_SCAN = 64
+# ...and at most this many postings (the documents of each word kept, summed): what reading
+# them costs, whatever the size of the index. A term keeps its commonest word in any case.
+MAX_QUERY_POSTINGS = 200_000
 # Phrases one query checks word by word in order; the others are searched as their words.
 MAX_PHRASES = 4
 MAX_FUZZY_DISTANCE = 2
@@ -108,29 +111,34 @@ class Allowance:
 
     terms: int = field(default_factory=lambda: MAX_QUERY_EXPANSIONS)
     scanned: int = field(default_factory=lambda: MAX_QUERY_SCAN)
+    postings: int = field(default_factory=lambda: MAX_QUERY_POSTINGS)
     expandable: int = 0  # typed wildcard, prefix and fuzzy terms without a share yet
-    shares: dict = field(default_factory=dict)  # by typed term: (words kept, words scanned)
+    shares: dict = field(default_factory=dict)  # by typed term: (words, scanned, postings)
     spent: set = field(default_factory=set)  # typed terms whose unused share was given back
     phrases: set = field(default_factory=set)  # the word tuples of the phrases checked
 
-    def share(self, key) -> tuple[int, int]:
-        """The words a typed term may keep, and the lexicon words it may scan."""
+    def share(self, key) -> tuple[int, int, int]:
+        """The words a typed term may keep, the lexicon words it may scan, and the postings
+        its words may have (in each field it searches)."""
         if key not in self.shares:
             left = max(1, self.expandable)
             keep = min(MAX_EXPANSIONS, max(1, self.terms // left))
             scan = min(MAX_EXPANSION_SCAN, max(MIN_SCAN, self.scanned // left))
-            self.shares[key] = (keep, scan)
+            postings = self.postings // left
+            self.shares[key] = (keep, scan, postings)
             self.expandable -= 1
             self.terms, self.scanned = max(0, self.terms - keep), max(0, self.scanned - scan)
+            self.postings = max(0, self.postings - postings)
         return self.shares[key]
 
-    def spend(self, key, kept: int, scanned: int) -> None:
+    def spend(self, key, kept: int, scanned: int, postings: int) -> None:
         """Give back what a term's first field left of its share, for the terms after it."""
         if key not in self.spent:
             self.spent.add(key)
-            keep, scan = self.shares[key]
+            keep, scan, allowed = self.shares[key]
             self.terms += keep - min(keep, kept)
             self.scanned += scan - min(scan, scanned)
+            self.postings += allowed - min(allowed, postings)
 
 
 @dataclass(frozen=True)
@@ -365,7 +373,7 @@ class QueryBuilder:
         self, node: query.MultiTerm, syntax: str, notices: list[Notice], allowance: Allowance
     ) -> query.Query:
         key = _expandable_key(node)
-        keep, scan = allowance.share(key)
+        keep, scan, postings = allowance.share(key)
         if budget.exhausted():
             budget.cut()
             return query.NullQuery
@@ -378,18 +386,25 @@ class QueryBuilder:
         scanned = len(words)
         fuzzy = isinstance(node, query.FuzzyTerm)
         if not fuzzy and scanned == scan < MAX_EXPANSION_SCAN:
-            _note(notices, Reason.EXPANSIONS_CUT, kept=MAX_QUERY_EXPANSIONS)
+            _note(notices, Reason.EXPANSIONS_CUT)
+        frequency = {word: self._frequency(node.fieldname, word) for word in words}
         if len(words) > keep:
-            if fuzzy:  # already nearest, then commonest, first
-                words = words[:keep]
-            else:
-                words.sort(key=lambda w: -self.reader.doc_frequency(node.fieldname, w))
-                words = words[:keep]
+            if not fuzzy:  # fuzzy words come nearest, then commonest, first
+                words.sort(key=lambda w: -frequency[w])
+            words = words[:keep]
             if keep == MAX_EXPANSIONS:
                 _note(notices, Reason.MANY_EXPANSIONS, text=node.text, kept=MAX_EXPANSIONS)
             else:
-                _note(notices, Reason.EXPANSIONS_CUT, kept=MAX_QUERY_EXPANSIONS)
-        allowance.spend(key, len(words), scanned)
+                _note(notices, Reason.EXPANSIONS_CUT)
+        total = 0
+        for count, word in enumerate(words):
+            total += frequency[word]
+            if count and total > postings:
+                words = words[:count]
+                total -= frequency[word]
+                _note(notices, Reason.EXPANSIONS_CUT)
+                break
+        allowance.spend(key, len(words), scanned, total)
         if not words:
             return query.NullQuery
         # Prefixes and wildcards give bytes; fuzzy terms give the words as text.
@@ -399,6 +414,13 @@ class QueryBuilder:
             texts = [stem for text in texts for stem in self.words(text)]
         terms = [Term(node.fieldname, text) for text in dict.fromkeys(texts)]
         return Or(terms, boost=min(node.boost, MAX_BOOST))
+
+    def _frequency(self, fieldname: str, word: bytes | str) -> int:
+        """The documents of an expansion: an index word (bytes), or a spelling word."""
+        if isinstance(word, bytes):
+            return self.reader.doc_frequency(fieldname, word)
+        stems = self.words(word)
+        return self.reader.doc_frequency(fieldname, stems[0]) if stems else 0
 
     def expand(
         self, units: list[query.Query], expansions: list[dict], notices: list[Notice] | None = None

@@ -75,7 +75,11 @@ def compared(monkeypatch):
     monkeypatch.setattr(process, "extract", counting_extract)
     suggest = whoosh.spelling.Corrector.suggest
     monkeypatch.setattr(whoosh.spelling.Corrector, "suggest", counter("whoosh corrector", suggest))
-    for reader in (whoosh.reading.IndexReader, whoosh.reading.MultiReader):
+    for reader in (
+        whoosh.reading.IndexReader,
+        whoosh.reading.SegmentReader,
+        whoosh.reading.MultiReader,
+    ):
         within = reader.terms_within
         monkeypatch.setattr(reader, "terms_within", counter("whoosh terms_within", within))
     return counts
@@ -159,8 +163,20 @@ def test_wildcards_share_one_allowance_of_expanded_words(snapshot, scanned, monk
     )
     assert scanned[CONTENT] <= 2 * 320  # parsed twice: by content_terms, by run_search
     assert response["query"]["notices"] == [
-        "The query's wildcard and fuzzy words match many words; 64 in all were searched."
+        "The query's wildcard and fuzzy words match many words; the most common were searched."
     ]
+
+
+def test_expansions_stop_at_the_query_allowance_of_postings(snapshot, monkeypatch):
+    """Reading a word's postings is what an expansion costs: the commonest words fill the
+    allowance (MAX_QUERY_POSTINGS documents in all), one word kept in any case."""
+    assert content_terms(snapshot, "re*") == {"report", "resourc", "revers"}
+    monkeypatch.setattr(query_module, "MAX_QUERY_POSTINGS", 30)  # report: 25, resourc: 24
+    response = run_search(snapshot, SearchParams(q="re*"))
+    assert (content_terms(snapshot, "re*"), response["query"]["notices"]) == (
+        {"report"},
+        ["The query's wildcard and fuzzy words match many words; the most common were searched."],
+    )
 
 
 def test_one_wildcard_keeps_its_own_cap(snapshot, scanned):
