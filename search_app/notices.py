@@ -24,6 +24,7 @@ class Reason(Enum):
         "The query's wildcard and fuzzy words match many words; the most common were searched."
     )
     MANY_PHRASES = "Only the first {limit} phrases were searched as phrases; the others as words."
+    COMMON_PHRASES = "Phrases of very common words were searched as their words, in any order."
     LONG_PHRASE = "Only {limit} words of a long phrase were checked in order; the others anywhere."
     MANY_SYNONYMS = "{text!r} has more than {limit} synonyms; the first {limit} were searched."
     SEARCHED_PARTLY = "Searched partly: the request took too long."

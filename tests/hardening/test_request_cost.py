@@ -244,6 +244,22 @@ def test_a_query_checks_at_most_max_phrases_phrases(snapshot):
     assert few.notices == ()
 
 
+def test_phrases_of_common_words_read_no_more_than_the_allowance_of_positions(
+    monkeypatch, positions_read
+):
+    """Each phrase checked in order reads its rarest words' positions: the query's phrases
+    together read at most MAX_PHRASE_POSTINGS (the documents of their words)."""
+    snapshot = ram_snapshot(corpus())
+    monkeypatch.setattr(query_module, "MAX_PHRASE_POSTINGS", 60)  # every COMMON word: 25
+    q = f'"{COMMON[0]} {COMMON[1]}" OR "{COMMON[2]} {COMMON[3]}"'
+    response = run_search(snapshot, SearchParams(q=q))
+    assert (response["total"], response["query"]["notices"], positions_read) == (
+        len(corpus()),  # "reverse" too: the second phrase's words, in the other order
+        ["Phrases of very common words were searched as their words, in any order."],
+        {CONTENT: 2},  # the first phrase's two words
+    )
+
+
 def test_a_term_with_many_synonyms_is_expanded_to_the_first_twenty():
     thesaurus = "".join(f"police, officer{n}\n" for n in range(25))
     snapshot = ram_snapshot(corpus(), thesaurus)
