@@ -66,7 +66,7 @@ MAX_QUERY_POSTINGS = 200_000
 # (the documents of the words checked, in `content`); the others are searched as their
 # words. An OR of 19 phrases read 64 position lists (5 s at 10,000 resources).
 MAX_PHRASES = 4
-MAX_PHRASE_POSTINGS = 100_000
+MAX_PHRASE_POSTINGS = 50_000
 MAX_FUZZY_DISTANCE = 2
 MIN_FUZZY_PREFIX = 1
 MAX_BOOST = 10.0
