@@ -45,6 +45,10 @@ DEFAULTS = {
     "QUERY_LOG": "",
     # Size past which the query log is rotated (to QUERY_LOG.1, .2...).
     "QUERY_LOG_MAX_BYTES": DEFAULT_MAX_BYTES,
+    # Seconds one request may take: after half, searching stops and answers with what it
+    # has ("searched partly"); at the end, a 503 with Retry-After (well before gunicorn's
+    # 30 s worker timeout). 0 or None: no limit.
+    "REQUEST_BUDGET": 10,
 }
 
 
@@ -79,7 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from . import web
-    from .base import register_error_handlers
+    from .base import budget_requests, register_error_handlers
     from .edge import guard_edge
     from .ratelimit import limit_rate
     from .snapshots import IndexHolder
@@ -95,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(web.bp)
     guard_edge(app)
     limit_rate(app)
+    budget_requests(app)
     register_error_handlers(app)
     app.after_request(add_security_headers)
     return app

@@ -13,11 +13,12 @@ import re
 import struct
 import zlib
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from indexer.records import MAX_ID_LENGTH, slugify
 
+from . import budget
 from .edge import UNTRUSTED_HOST, bind_urls_for_untrusted_host
 from .errors import UserError
 from .search import resource_details
@@ -32,6 +33,10 @@ API_PATHS = ("/healthz",)
 SERVER_ERROR = 500
 NOT_FOUND = 404
 TOO_MANY_REQUESTS = 429
+UNAVAILABLE = 503
+# What a request that ran out of its budget is told, and when to try again (seconds).
+OUT_OF_TIME = "This search took too long and was stopped; please try again or simplify it."
+RETRY_AFTER_SECONDS = 5
 # What Whoosh raises reading a damaged (truncated, overwritten, half-deleted) index file.
 INDEX_READ_ERRORS = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error)
 
@@ -89,6 +94,29 @@ def render_error(error: UserError):
     return response
 
 
+def budget_requests(app) -> None:
+    """Every request runs within REQUEST_BUDGET seconds (`budget`): its loops stop early
+    after half, and a timer stops it at the end with a 503, long before gunicorn's worker
+    timeout. The timer stops when the view returns (a streamed body is not timed)."""
+
+    @app.before_request
+    def start_budget():
+        g.budget = budget.start(app.config["REQUEST_BUDGET"])
+
+    @app.after_request
+    def stop_timer(response):
+        timing = g.get("budget")
+        if timing is not None:
+            timing.disarm()
+        return response
+
+    @app.teardown_request
+    def stop_budget(error=None):
+        timing = g.pop("budget", None)
+        if timing is not None:
+            timing.stop()
+
+
 def register_error_handlers(app) -> None:
     """Every error reaches the visitor as a message and a status, never a traceback."""
     app.json.sort_keys = False
@@ -98,6 +126,18 @@ def register_error_handlers(app) -> None:
         if error.detail:
             app.logger.error("%s: %s", request.path, error.detail)
         return render_error(error)
+
+    @app.errorhandler(budget.RequestTimeout)
+    def out_of_time(error: budget.RequestTimeout):
+        timing = g.get("budget")
+        if timing is not None:
+            timing.disarm()
+        app.logger.error("%s: stopped after REQUEST_BUDGET seconds", request.full_path)
+        # The thread's searcher may have been stopped half-way: the next request opens anew.
+        app.extensions["index_holder"].forget()
+        response = render_error(UserError(OUT_OF_TIME, UNAVAILABLE))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -20,6 +20,14 @@ class Reason(Enum):
     NO_FACET_MATCH = "No {facet} matches {value!r}."
     PLAIN_WORDS = "The query had {problem}; its words were searched instead."
     MANY_EXPANSIONS = "{text!r} matches many words; the {kept} most common were searched."
+    EXPANSIONS_CUT = (
+        "The query's wildcard and fuzzy words match many words; the most common were searched."
+    )
+    MANY_PHRASES = "Only the first {limit} phrases were searched as phrases; the others as words."
+    COMMON_PHRASES = "Phrases of very common words were searched as their words, in any order."
+    LONG_PHRASE = "Only {limit} words of a long phrase were checked in order; the others anywhere."
+    MANY_SYNONYMS = "{text!r} has more than {limit} synonyms; the first {limit} were searched."
+    SEARCHED_PARTLY = "Searched partly: the request took too long."
     TOO_MANY_WORDS = "Only the first {limit} words of the query were used."
     UNKNOWN_SELECTION = "No resource has the {facet} {value!r}."
     ALIAS = "Showing {facet} {label!r} for {value!r}."

@@ -4,7 +4,9 @@
 "phrases", OR, NOT, prefix*, fuzzy~, fields, ranges). This module then builds the query the
 search runs, returning new nodes rather than changing the parsed ones: facet clauses as an
 exact filter; the top-level units and exclusions; wildcard, fuzzy and year-range terms
-bounded (`bound`); thesaurus terms expanded both ways (`expand`); the weight of repeated
+bounded (`bound`: within one `Allowance` of expanded terms, lexicon words scanned and
+phrases per query, so no query costs seconds, issue 11); thesaurus terms expanded both ways
+(`expand`, at most `thesaurus.MAX_EXPANSIONS` per term); the weight of repeated
 words restored, as the parser drops duplicates (`weigh_repeats`); and how many units must
 match (`MatchPolicy`). Malformed syntax runs as its plain words, and says so.
 """
@@ -33,13 +35,16 @@ from indexer.schema import (
     YEAR,
     text_analyzer,
 )
+from indexer.thesaurus import MAX_EXPANSIONS as MAX_SYNONYMS
 from indexer.thesaurus import Thesaurus
 from indexer.vocabulary import Vocabulary
 from indexer.whoosh_internals import multiterm_btexts
 
-from . import querytext
+from . import budget, querytext
 from .notices import Notice, Reason
 from .querytext import MAX_QUERY_CHARS
+from .scores import MAX_PHRASE_CHECKED
+from .spelling import LazySpeller
 
 # Query-time weight of a word found in each field (content holds all text; see schema),
 # tuned with bench/relevance.py.
@@ -47,6 +52,22 @@ FIELD_WEIGHTS = {CONTENT: 1.0, TITLE: 0.2, TOPIC_TEXT: 0.1, DESCRIPTION: 0.05}
 MAX_UNITS = 32
 MAX_EXPANSIONS = 64
 MAX_EXPANSION_SCAN = 5000
+# One query's wildcard, prefix and fuzzy terms together: at most this many index words in
+# all (each term gets a fair share of what is left, at least its commonest word), and this
+# many lexicon words scanned to find them. 32 two-letter wildcards expanded to 2,048 words
+# after scanning 160,000 (2.3 s at 10,000 resources); 250 of them read 1.25 million. Each
+# word costs its posting list, read once per worker: the commonest are the costliest.
+MAX_QUERY_EXPANSIONS = 128
+MAX_QUERY_SCAN = 20_000
+MIN_SCAN = 64
+# ...and at most this many postings (the documents of each word kept, summed): what reading
+# them costs, whatever the size of the index. A term keeps its commonest word in any case.
+MAX_QUERY_POSTINGS = 200_000
+# Phrases one query checks word by word in order, and the positions they may read in all
+# (the documents of the words checked, in `content`); the others are searched as their
+# words. An OR of 19 phrases read 64 position lists (5 s at 10,000 resources).
+MAX_PHRASES = 4
+MAX_PHRASE_POSTINGS = 50_000
 MAX_FUZZY_DISTANCE = 2
 MIN_FUZZY_PREFIX = 1
 MAX_BOOST = 10.0
@@ -85,6 +106,46 @@ class ParsedQuery:
     def relaxed(self) -> query.Query:
         """The same words with any one of them enough (the zero-results fallback)."""
         return _combine(Or(self.units), self.negatives, self.facet_filter)
+
+
+@dataclass
+class Allowance:
+    """What one query may still spend on expanding its terms (see MAX_QUERY_EXPANSIONS).
+
+    A term typed once is one term in every text field: its share is taken once, and used in
+    each field."""
+
+    terms: int = field(default_factory=lambda: MAX_QUERY_EXPANSIONS)
+    scanned: int = field(default_factory=lambda: MAX_QUERY_SCAN)
+    postings: int = field(default_factory=lambda: MAX_QUERY_POSTINGS)
+    expandable: int = 0  # typed wildcard, prefix and fuzzy terms without a share yet
+    shares: dict = field(default_factory=dict)  # by typed term: (words, scanned, postings)
+    spent: set = field(default_factory=set)  # typed terms whose unused share was given back
+    phrases: dict = field(default_factory=dict)  # by word tuple: checked in order or not
+    positions: int = field(default_factory=lambda: MAX_PHRASE_POSTINGS)
+
+    def share(self, key) -> tuple[int, int, int]:
+        """The words a typed term may keep, the lexicon words it may scan, and the postings
+        its words may have (in each field it searches)."""
+        if key not in self.shares:
+            left = max(1, self.expandable)
+            keep = min(MAX_EXPANSIONS, max(1, self.terms // left))
+            scan = min(MAX_EXPANSION_SCAN, max(MIN_SCAN, self.scanned // left))
+            postings = self.postings // left
+            self.shares[key] = (keep, scan, postings)
+            self.expandable -= 1
+            self.terms, self.scanned = max(0, self.terms - keep), max(0, self.scanned - scan)
+            self.postings = max(0, self.postings - postings)
+        return self.shares[key]
+
+    def spend(self, key, kept: int, scanned: int, postings: int) -> None:
+        """Give back what a term's first field left of its share, for the terms after it."""
+        if key not in self.spent:
+            self.spent.add(key)
+            keep, scan, allowed = self.shares[key]
+            self.terms += keep - min(keep, kept)
+            self.scanned += scan - min(scan, scanned)
+            self.postings += allowed - min(allowed, postings)
 
 
 @dataclass(frozen=True)
@@ -138,9 +199,12 @@ class QueryBuilder:
         thesaurus: Thesaurus | None = None,
         policy: MatchPolicy = DEFAULT_POLICY,
         vocabulary: Vocabulary | None = None,
+        speller: LazySpeller | None = None,
     ):
         self.searcher = searcher
         self.policy = policy
+        # Fuzzy words from the speller (None: Whoosh's terms_within, unbounded).
+        self.speller = speller
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.thesaurus = thesaurus or Thesaurus()
@@ -213,10 +277,11 @@ class QueryBuilder:
         else:
             units, negatives = _split(parsed)
             mode, explicit = ALL, prepared.explicit
-        units = self.bound(units, syntax, notices)
-        negatives = self.bound(negatives, syntax, notices)
+        allowance = Allowance(expandable=_count_expandable([*units, *negatives]))
+        units = self.bound(units, syntax, notices, allowance)
+        negatives = self.bound(negatives, syntax, notices, allowance)
         expansions: list[dict] = []
-        units = self.weigh_repeats(self.expand(units, expansions), text)
+        units = self.weigh_repeats(self.expand(units, expansions, notices), text)
         if len(units) > MAX_UNITS:
             notices.append(Notice.of(Reason.TOO_MANY_WORDS, limit=MAX_UNITS))
             units = units[:MAX_UNITS]
@@ -266,13 +331,24 @@ class QueryBuilder:
         return (AndNot(positive, Or(excluded)) if excluded else positive), terms
 
     def bound(
-        self, nodes: list[query.Query], syntax: str, notices: list[Notice]
+        self,
+        nodes: list[query.Query],
+        syntax: str,
+        notices: list[Notice],
+        allowance: Allowance | None = None,
     ) -> list[query.Query]:
-        """New nodes with wildcard and fuzzy terms replaced by their most common expansions,
-        fuzzy distances and boosts capped."""
-        return [self._bound(node, syntax, notices) for node in nodes]
+        """New nodes with wildcard and fuzzy terms replaced by their most common expansions
+        (within the query's allowance), fuzzy distances and boosts capped, and phrases past
+        the first MAX_PHRASES searched as their words."""
+        if allowance is None:
+            allowance = Allowance(expandable=_count_expandable(nodes))
+        return [self._bound(node, syntax, notices, allowance) for node in nodes]
 
-    def _bound(self, node: query.Query, syntax: str, notices: list[Notice]) -> query.Query:
+    def _bound(
+        self, node: query.Query, syntax: str, notices: list[Notice], allowance: Allowance
+    ) -> query.Query:
+        if isinstance(node, Phrase):
+            return self._bound_phrase(node, notices, allowance)
         if isinstance(node, query.NumericRange) and node.fieldname == YEAR:
             return self._year_terms(node)
         if isinstance(node, query.FuzzyTerm):
@@ -282,12 +358,39 @@ class QueryBuilder:
                 prefixlength=max(node.prefixlength, MIN_FUZZY_PREFIX),
             )
         if isinstance(node, query.MultiTerm):
-            return self._expand_terms(node, syntax, notices)
+            return self._expand_terms(node, syntax, notices, allowance)
         if node.boost > MAX_BOOST:
             node = _changed(node, boost=MAX_BOOST)
         if node.is_leaf():
             return node
-        return node.apply(lambda child: self._bound(child, syntax, notices))
+        return node.apply(lambda child: self._bound(child, syntax, notices, allowance))
+
+    def _bound_phrase(self, node: Phrase, notices: list[Notice], allowance: Allowance):
+        """A phrase as it is while the query has checked fewer than MAX_PHRASES, within
+        MAX_PHRASE_POSTINGS (a phrase typed is one in every text field, decided once), else
+        its words, all required."""
+        words = tuple(node.words)
+        if node.boost > MAX_BOOST:
+            node = _changed(node, boost=MAX_BOOST)
+        if words not in allowance.phrases:
+            # The positions the evaluator may read: those of its rarest words, in content.
+            counts = sorted(self.reader.doc_frequency(CONTENT, word) for word in words)
+            cost = sum(counts[:MAX_PHRASE_CHECKED])
+            checked = sum(allowance.phrases.values())
+            if checked >= MAX_PHRASES:
+                _note(notices, Reason.MANY_PHRASES, limit=MAX_PHRASES)
+                allowance.phrases[words] = False
+            elif cost > allowance.positions:
+                _note(notices, Reason.COMMON_PHRASES)
+                allowance.phrases[words] = False
+            else:
+                allowance.positions -= cost
+                allowance.phrases[words] = True
+                if len(words) > MAX_PHRASE_CHECKED:
+                    _note(notices, Reason.LONG_PHRASE, limit=MAX_PHRASE_CHECKED)
+        if allowance.phrases[words]:
+            return node
+        return And([Term(node.fieldname, word) for word in words], boost=node.boost)
 
     def _year_terms(self, node: query.NumericRange) -> query.Query:
         """A year range as the index's years within it. Whoosh's numeric ranges with an open
@@ -304,25 +407,50 @@ class QueryBuilder:
         if getattr(node, "startchar", None) is not None and syntax:
             typed = syntax[node.startchar : node.endchar].lower().split("~")[0] or typed
         prefix = typed[: node.prefixlength]
+        if self.speller is not None:
+            # Nearest and commonest first, bounded in word length and comparisons.
+            speller = self.speller.get(self.reader)
+            return speller.within(typed, node.maxdist, prefix=len(prefix))
         return self.reader.terms_within(CONTENT, typed, node.maxdist, prefix=len(prefix))
 
     def _expand_terms(
-        self, node: query.MultiTerm, syntax: str, notices: list[Notice]
+        self, node: query.MultiTerm, syntax: str, notices: list[Notice], allowance: Allowance
     ) -> query.Query:
+        key = _expandable_key(node)
+        keep, scan, postings = allowance.share(key)
+        if budget.exhausted():
+            budget.cut()
+            return query.NullQuery
         found = (
             self._fuzzy_words(node, syntax)
             if isinstance(node, query.FuzzyTerm)
             else multiterm_btexts(node, self.reader)
         )
-        words = list(islice(found, MAX_EXPANSION_SCAN))
+        words = list(islice(found, scan))
+        scanned = len(words)
+        fuzzy = isinstance(node, query.FuzzyTerm)
+        if not fuzzy and scanned == scan < MAX_EXPANSION_SCAN:
+            _note(notices, Reason.EXPANSIONS_CUT)
+        frequency = {word: self._frequency(node.fieldname, word) for word in words}
+        if len(words) > keep:
+            if not fuzzy:  # fuzzy words come nearest, then commonest, first
+                words.sort(key=lambda w: -frequency[w])
+            words = words[:keep]
+            if keep == MAX_EXPANSIONS:
+                _note(notices, Reason.MANY_EXPANSIONS, text=node.text, kept=MAX_EXPANSIONS)
+            else:
+                _note(notices, Reason.EXPANSIONS_CUT)
+        total = 0
+        for count, word in enumerate(words):
+            total += frequency[word]
+            if count and total > postings:
+                words = words[:count]
+                total -= frequency[word]
+                _note(notices, Reason.EXPANSIONS_CUT)
+                break
+        allowance.spend(key, len(words), scanned, total)
         if not words:
             return query.NullQuery
-        if len(words) > MAX_EXPANSIONS:
-            words.sort(key=lambda w: -self.reader.doc_frequency(node.fieldname, w))
-            words = words[:MAX_EXPANSIONS]
-            note = Notice.of(Reason.MANY_EXPANSIONS, text=node.text, kept=MAX_EXPANSIONS)
-            if note not in notices:
-                notices.append(note)
         # Prefixes and wildcards give bytes; fuzzy terms give the words as text.
         texts = [w.decode("utf-8") if isinstance(w, bytes) else w for w in words]
         if isinstance(node, query.FuzzyTerm):
@@ -331,8 +459,18 @@ class QueryBuilder:
         terms = [Term(node.fieldname, text) for text in dict.fromkeys(texts)]
         return Or(terms, boost=min(node.boost, MAX_BOOST))
 
-    def expand(self, units: list[query.Query], expansions: list[dict]) -> list[query.Query]:
-        """Units with thesaurus terms (single words or runs of words) or-ed with their group."""
+    def _frequency(self, fieldname: str, word: bytes | str) -> int:
+        """The documents of an expansion: an index word (bytes), or a spelling word."""
+        if isinstance(word, bytes):
+            return self.reader.doc_frequency(fieldname, word)
+        stems = self.words(word)
+        return self.reader.doc_frequency(fieldname, stems[0]) if stems else 0
+
+    def expand(
+        self, units: list[query.Query], expansions: list[dict], notices: list[Notice] | None = None
+    ) -> list[query.Query]:
+        """Units with thesaurus terms (single words or runs of words) or-ed with their group
+        (its first MAX_SYNONYMS other terms, noted when there are more)."""
         if not self.thesaurus.groups:
             return units
         result, position = [], 0
@@ -342,7 +480,12 @@ class QueryBuilder:
                 span = tuple(texts[position : position + size])
                 if None in span:
                     continue
-                others = self.thesaurus.alternatives(span)
+                others = self.thesaurus.alternatives(span, MAX_SYNONYMS + 1)
+                if len(others) > MAX_SYNONYMS:
+                    others = others[:MAX_SYNONYMS]
+                    if notices is not None:
+                        label = self.thesaurus.label(span)
+                        _note(notices, Reason.MANY_SYNONYMS, text=label, limit=MAX_SYNONYMS)
                 if others:
                     original = (
                         And(units[position : position + size]) if size > 1 else units[position]
@@ -371,6 +514,31 @@ class QueryBuilder:
                 unit = _changed(unit, boost=min(unit.boost * counts[word], MAX_BOOST))
             weighed.append(unit)
         return weighed
+
+
+def _note(notices: list[Notice], reason: Reason, **details) -> None:
+    """Add a notice once."""
+    note = Notice.of(reason, **details)
+    if note not in notices:
+        notices.append(note)
+
+
+def _expandable_key(node: query.MultiTerm) -> tuple:
+    """A wildcard, prefix or fuzzy term as typed, whatever field it searches."""
+    return type(node).__name__, node.text
+
+
+def _count_expandable(nodes) -> int:
+    """The typed wildcard, prefix and fuzzy terms of query trees (who share the allowance)."""
+    return len(set(_expandables(nodes)))
+
+
+def _expandables(nodes):
+    for node in nodes:
+        if isinstance(node, query.MultiTerm):
+            yield _expandable_key(node)
+        elif not node.is_leaf():
+            yield from _expandables(node.children())
 
 
 def _changed(node: query.Query, **attributes) -> query.Query:

@@ -10,8 +10,9 @@ the snapshot it started with, so no response mixes two versions.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.schema import SEARCH_FIELDS, text_words
@@ -24,7 +25,9 @@ from .errors import UserError
 from .facets import FacetSets
 from .query import DEFAULT_POLICY, MatchPolicy, QueryBuilder
 from .ranking import ranking
+from .rows import LazyRows
 from .scores import Evaluator, TermScores
+from .spelling import LazySpeller
 
 UNAVAILABLE = 503
 INDEX_UNAVAILABLE = "The search index is not available"
@@ -65,6 +68,8 @@ class Shared:
     thesaurus: object
     terms: TermScores | None = None  # None: a cache for each search (tests)
     vocabulary: Vocabulary | None = None  # the version's aliases (None: labels as indexed)
+    speller: LazySpeller = field(default_factory=LazySpeller)  # built on first use
+    rows: LazyRows = field(default_factory=LazyRows)  # export rows, read on first use
 
 
 @dataclass
@@ -123,17 +128,25 @@ class IndexHolder:
             raise index_unavailable(error) from None
         if current is not None:
             current.searcher.close()
-        snapshot = Snapshot(
-            shared,
-            searcher,
-            QueryBuilder(searcher, shared.thesaurus, self.policy, shared.vocabulary),
+        builder = QueryBuilder(
+            searcher, shared.thesaurus, self.policy, shared.vocabulary, shared.speller
         )
+        snapshot = Snapshot(shared, searcher, builder)
         self.local.snapshot, self.local.stamp = snapshot, stamp
         return snapshot
 
+    def forget(self) -> None:
+        """Close this thread's searcher: its next request opens a fresh one (after a request
+        was stopped half-way through reading it)."""
+        current: Snapshot | None = getattr(self.local, "snapshot", None)
+        self.local.snapshot = self.local.stamp = None
+        if current is not None:
+            with contextlib.suppress(Exception):  # whatever state it was left in
+                current.searcher.close()
+
     def warm(self, terms: int) -> bool:
         """Read the published version's derived data ahead (facet sets, sort ranks, field
-        lengths, the `terms` commonest terms), then close this thread's searcher: processes
+        lengths, the `terms` commonest terms, the speller, the export rows), then close this thread's searcher: processes
         forked afterwards share the data and open searchers of their own. False when no
         index is available (requests will say why)."""
         try:
@@ -141,6 +154,8 @@ class IndexHolder:
         except UserError:
             return False
         snapshot.shared.terms.warm(snapshot.searcher, SEARCH_FIELDS, terms)
+        snapshot.shared.speller.get(snapshot.searcher.reader())
+        snapshot.shared.rows.get(snapshot.searcher)
         snapshot.searcher.close()
         self.local = threading.local()
         return True

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-# The shipped corpus: "crisis" finds 24 resources (3 pages of 10), "crsis" none but offers
-# "crises", and a topic plus a type that never meet give no results with two ways back.
+# The shipped corpus: "crisis" finds 24 resources (3 pages of 10), "crisses" none but offers
+# "crises" (one edit away; "crsis" is one edit from "crisis", which did-you-mean prefers),
+# and a topic plus a type that never meet give no results with two ways back.
 QUERY = "crisis"
 TOPIC = "Use of Force"
-MISSPELLING = "crsis"
+MISSPELLING = "crisses"
 EXCLUDING_FILTERS = "/search?q=crisis&topic=Use+of+Force&type=Video"
 PREFIX = "cris"
 

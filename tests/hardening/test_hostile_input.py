@@ -15,12 +15,12 @@ import time
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-import whoosh.spelling
 from bs4 import BeautifulSoup
 
 from search_app.params import MAX_FACET_VALUES, MAX_RAW_QUERY_CHARS, MAX_VALUE_CHARS
 from search_app.query import MAX_UNITS
 from search_app.querytext import MAX_QUERY_CHARS
+from search_app.spelling import Speller
 from tests.search.conftest import FILM, FOOTAGE, USE_OF_FORCE
 from tests.web.conftest import (
     BREAKOUT,
@@ -477,14 +477,15 @@ def test_query_bombs_are_answered_within_bounds(client, figures, query, mode, no
 def test_spelling_suggestions_check_no_more_words_than_are_searched(client, monkeypatch):
     """corrections.did_you_mean looks up every distinct word of the (up to 1,000-character)
     query, though only the first 32 are searched: about 200 corrector lookups for one request,
-    the slowest query bomb here, and the cost grows with the index's vocabulary."""
+    the slowest query bomb here (with Whoosh's corrector), and the cost grows with the
+    index's vocabulary."""
     checked = []
-    suggest = whoosh.spelling.Corrector.suggest
+    suggest = Speller.suggest
 
     def counting(self, text, *args, **kwargs):
         checked.append(text)
         return suggest(self, text, *args, **kwargs)
 
-    monkeypatch.setattr(whoosh.spelling.Corrector, "suggest", counting)
+    monkeypatch.setattr(Speller, "suggest", counting)
     client.get("/search.json", query_string={"q": " ".join(f"w{n}" for n in range(400))})
     assert 0 < len(checked) <= MAX_UNITS

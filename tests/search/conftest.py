@@ -246,4 +246,5 @@ def ram_snapshot(resources: list[Resource], thesaurus: str = "", vocabulary: str
     words = parse_thesaurus(thesaurus, analyze)
     aliases = parse_vocabulary(vocabulary) if vocabulary else None
     shared = Shared("v-test", {"built_at": None}, FacetSets.read(searcher), words, None, aliases)
-    return Snapshot(shared, searcher, QueryBuilder(searcher, words, vocabulary=aliases))
+    builder = QueryBuilder(searcher, words, vocabulary=aliases, speller=shared.speller)
+    return Snapshot(shared, searcher, builder)

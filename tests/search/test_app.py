@@ -36,6 +36,7 @@ def test_defaults(clean_environment):
         "WARM_TERMS": 64,
         "QUERY_LOG": "",
         "QUERY_LOG_MAX_BYTES": 10 * 1024 * 1024,
+        "REQUEST_BUDGET": 10,
     }
 
 
