@@ -20,8 +20,8 @@ from whoosh.query import Phrase
 
 from indexer.records import Resource
 from indexer.schema import CONTENT, ID, TITLE, TOPIC, TYPE, URL, YEAR
+from search_app import bounds as bounds_module
 from search_app import budget, create_app
-from search_app import query as query_module
 from search_app import scores as scores_module
 from search_app import search as search_module
 from search_app.params import SearchParams
@@ -136,23 +136,23 @@ def content_terms(snapshot, q: str) -> set[str]:
 def scanned(monkeypatch):
     """Lexicon words read to expand wildcards and prefixes, by field."""
     counts: dict[str, int] = {}
-    btexts = query_module.multiterm_btexts
+    btexts = bounds_module.multiterm_btexts
 
     def counting(node, reader):
         for btext in btexts(node, reader):
             counts[node.fieldname] = counts.get(node.fieldname, 0) + 1
             yield btext
 
-    monkeypatch.setattr(query_module, "multiterm_btexts", counting)
+    monkeypatch.setattr(bounds_module, "multiterm_btexts", counting)
     return counts
 
 
 def test_wildcards_share_one_allowance_of_expanded_words(snapshot, scanned, monkeypatch):
     """32 two-letter wildcards took 8-17 s: each expanded to 64 words after scanning up to
     5,000. Now they share MAX_QUERY_EXPANSIONS words and MAX_QUERY_SCAN scanned words."""
-    monkeypatch.setattr(query_module, "MAX_QUERY_EXPANSIONS", 64)
-    monkeypatch.setattr(query_module, "MAX_QUERY_SCAN", 320)
-    monkeypatch.setattr(query_module, "MIN_SCAN", 4)
+    monkeypatch.setattr(bounds_module, "MAX_QUERY_EXPANSIONS", 64)
+    monkeypatch.setattr(bounds_module, "MAX_QUERY_SCAN", 320)
+    monkeypatch.setattr(bounds_module, "MIN_SCAN", 4)
     q = " ".join(f"{prefix}*" for prefix in PREFIXES)
     terms = content_terms(snapshot, q)
     response = run_search(snapshot, SearchParams(q=q))
@@ -171,7 +171,7 @@ def test_expansions_stop_at_the_query_allowance_of_postings(snapshot, monkeypatc
     """Reading a word's postings is what an expansion costs: the commonest words fill the
     allowance (MAX_QUERY_POSTINGS documents in all), one word kept in any case."""
     assert content_terms(snapshot, "re*") == {"report", "resourc", "revers"}
-    monkeypatch.setattr(query_module, "MAX_QUERY_POSTINGS", 30)  # report: 25, resourc: 24
+    monkeypatch.setattr(bounds_module, "MAX_QUERY_POSTINGS", 30)  # report: 25, resourc: 24
     response = run_search(snapshot, SearchParams(q="re*"))
     assert (content_terms(snapshot, "re*"), response["query"]["notices"]) == (
         {"report"},
@@ -250,7 +250,7 @@ def test_phrases_of_common_words_read_no_more_than_the_allowance_of_positions(
     """Each phrase checked in order reads its rarest words' positions: the query's phrases
     together read at most MAX_PHRASE_POSTINGS (the documents of their words)."""
     snapshot = ram_snapshot(corpus())
-    monkeypatch.setattr(query_module, "MAX_PHRASE_POSTINGS", 60)  # every COMMON word: 25
+    monkeypatch.setattr(bounds_module, "MAX_PHRASE_POSTINGS", 60)  # every COMMON word: 25
     q = f'"{COMMON[0]} {COMMON[1]}" OR "{COMMON[2]} {COMMON[3]}"'
     response = run_search(snapshot, SearchParams(q=q))
     assert (response["total"], response["query"]["notices"], positions_read) == (

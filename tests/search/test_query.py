@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.records import Resource
+from search_app import bounds as bounds_module
 from search_app import query as query_module
 from search_app.params import SearchParams
 from search_app.query import MAX_UNITS
@@ -215,7 +216,7 @@ def test_wildcard_expansion_drops_the_rarest_words(monkeypatch):
         "common",
         "rare",
     ]
-    monkeypatch.setattr(query_module, "MAX_EXPANSIONS", 2)
+    monkeypatch.setattr(bounds_module, "MAX_EXPANSIONS", 2)
     response = run_search(snapshot, SearchParams(q="ra*"))
     assert sorted(ids(response)) == ["also-common", "common"]
     assert response["query"]["notices"] == [
