@@ -21,9 +21,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
-from . import whoosh_internals
+from . import shelf, whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
 from .corpus import PageReadError, check_corpus, list_pages, page_stat, read_page
+from .documents import Document
 from .pagecache import CACHE_FILE, PageCache, PageState
 from .pages import parse_page
 from .parallel import cpu_count, parallel_map, workers_of_this_process, writer_options
@@ -31,7 +32,7 @@ from .records import ERROR, NOTICE, Problem, Resource, Sighting
 from .report import BuildReport
 from .resources import Collection, merge_sightings
 from .schema import ID, TITLE, document_hash, make_schema, text_words, to_document
-from .store import INDEX_FORMAT, IndexMissing, IndexStore
+from .store import INDEX_FORMAT, IndexMissing, IndexStore, StoreError
 from .thesaurus import THESAURUS_FILE, ThesaurusError, load_thesaurus
 from .vocabulary import VOCABULARY_FILE, Vocabulary, VocabularyError, load_vocabulary
 
@@ -122,12 +123,16 @@ def unread_state(corpus: Path, path: str) -> PageState:
     return PageState("", stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def documents_of(resources: Iterable[Resource]) -> dict[str, dict]:
-    """Each resource's index document, by id."""
-    return {resource.id: to_document(resource) for resource in resources}
+def documents_of(
+    resources: Iterable[Resource], texts: dict[str, Document] | None = None
+) -> dict[str, dict]:
+    """Each resource's index document, by id (with its documents' text, by source)."""
+    return {resource.id: to_document(resource, texts) for resource in resources}
 
 
-def _write_index(folder: Path, resources: list[Resource], processes: int) -> dict[str, str]:
+def _write_index(
+    folder: Path, resources: list[Resource], processes: int, texts: dict[str, Document]
+) -> dict[str, str]:
     """A new Whoosh index of the resources' documents, in id order (sub-writers each take a
     share); each document is made as it is written, so only one is held at a time. Returns
     each document's hash."""
@@ -139,7 +144,7 @@ def _write_index(folder: Path, resources: list[Resource], processes: int) -> dic
         )
         try:
             for resource in sorted(resources, key=lambda r: r.id):
-                document = to_document(resource)
+                document = to_document(resource, texts)
                 hashes[resource.id] = document_hash(document)
                 writer.add_document(**document)
         except BaseException:
@@ -290,16 +295,23 @@ def build_locked(
     started = time.monotonic()
     inputs = read_inputs(corpus, report)
     report.problems.extend(inputs.problems)
-    stage = partial(_stage_build, corpus, inputs, report, on_page, processes)
+    stage = partial(_stage_build, corpus, store, inputs, report, on_page, processes)
     return publish_version(store, report, corpus, strict, stage, started)
 
 
 @contextmanager
 def _stage_build(
-    corpus: Path, inputs: Inputs, report: BuildReport, on_page: OnPage, processes: int, folder: Path
+    corpus: Path,
+    store: IndexStore,
+    inputs: Inputs,
+    report: BuildReport,
+    on_page: OnPage,
+    processes: int,
+    folder: Path,
 ) -> Iterator[Staged]:
-    """Read every page into a new page cache in `folder` and merge; the index is written
-    (with the thesaurus, and each document's hash in the cache) once publishable."""
+    """Read every page into a new page cache in `folder`, merge, and extract the documents;
+    the index is written (with the thesaurus, the documents' files, and each document's hash
+    in the cache) once publishable."""
     with PageCache(folder / CACHE_FILE) as cache:
         sightings = _read_all(corpus, cache, report, on_page, processes)
         cache.put_page(CATALOG_FILE, inputs.catalog_state, inputs.catalog, [])
@@ -309,15 +321,32 @@ def _stage_build(
         del sightings  # the resources keep what they need of them
         _finish(collection, report)
         resources = collection.resources
+        links = shelf.linked(resources)
+        texts = shelf.extract(corpus, store.root, links, processes)
+        document_problems = {r.id: shelf.problems_of(r, texts) for r in resources}
+        report.problems.extend(p for found in document_problems.values() for p in found)
 
         def write() -> None:
             (folder / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
-            hashes = _write_index(folder, resources, processes)
+            hashes = _write_index(folder, resources, processes, texts)
+            previous = _published_path(store)
+            report.problems.extend(shelf.write_files(folder, corpus, texts, links, previous))
             for resource_id in seen:
-                problems = collection.problems.get(resource_id, ())
+                problems = (
+                    *collection.problems.get(resource_id, ()),
+                    *document_problems.get(resource_id, ()),
+                )
                 cache.put_document(resource_id, hashes.get(resource_id), problems)
 
         yield Staged([resource.id for resource in resources], write, added=len(resources))
+
+
+def _published_path(store: IndexStore) -> Path | None:
+    """The published version's folder (its document files can be linked), or None."""
+    try:
+        return store.published().path
+    except StoreError:
+        return None
 
 
 @dataclass

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from .documents import DocumentOutsideCorpus, locate
 from .records import (  # noqa: F401  (MAX_ID_LENGTH and slugify: the id rules, re-exported)
     ERROR,
     LISTING,
@@ -44,6 +45,7 @@ TITLE_CLASS = "resource-title"
 TOPICS_CLASS = "resource-topics"
 DESCRIPTION_CLASS = "resource-description"
 BODY_CLASS = "resource-body"
+DOCUMENT_CLASS = "resource-document"  # a link to one of the resource's documents
 
 
 MAX_PARSE_SECONDS = 60.0  # a 5 MB page of unclosed cards: 7 s at load 4.5 on 2 cores, 19 s at 7
@@ -276,6 +278,19 @@ class _PageReader:
             self.report(WARNING, f"unsafe link {clean_text(href)[:80]!r} dropped", tag, element)
         return url
 
+    def read_documents(self, scope: Tag, element: str) -> tuple[str, ...] | None:
+        """The documents a resource links (`a.resource-document[href]`), as corpus paths or
+        outside addresses; a link leading out of the corpus is an error, and skipped."""
+        sources = []
+        for tag in _own_tags(scope):
+            if tag.name != "a" or not _has_class(tag, DOCUMENT_CLASS) or not tag.get("href"):
+                continue
+            try:
+                sources.append(locate(self.path, clean_text(tag["href"])))
+            except DocumentOutsideCorpus as error:
+                self.report(ERROR, f"document link skipped: {error}", tag, element)
+        return tuple(dict.fromkeys(sources)) or None
+
     def read_card(self, card: Tag, number: int, label: str | None) -> None:
         element = f"card {number}"
         title, title_tag = self.read_title(card, element)
@@ -302,6 +317,7 @@ class _PageReader:
                 label=label,
                 line=card.sourceline,
                 element=element,
+                documents=self.read_documents(card, element),
             )
         )
 
@@ -334,6 +350,7 @@ class _PageReader:
                 sections=tuple(s for s in sections if s),
                 line=article.sourceline,
                 element=element,
+                documents=self.read_documents(article, element),
             )
         )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import whoosh_internals
+from . import shelf, whoosh_internals
 from .build import (
     SETTINGS_KEY,
     WRITER_MEMORY_MB,
@@ -34,6 +34,7 @@ from .build import (
 from .catalog import CATALOG_FILE
 from .corpus import check_corpus, list_pages, page_stat
 from .pagecache import CACHE_FILE, PageCache, PageState
+from .parallel import cpu_count
 from .records import CATALOG, NOTICE, RESOURCE_PAGE, Problem, Sighting
 from .report import BuildReport
 from .resources import merge_sightings
@@ -97,6 +98,16 @@ class _Updater:
         self.inputs, self.report = inputs, report
         self.fresh: dict[str, tuple[Sighting, ...]] = {}
         self.affected: set[str] = set()
+        self.listing = shelf.read_listing(published.path)
+        self.texts: dict = {}
+
+    def scan_documents(self) -> None:
+        """Hash the published version's documents again (extracting only changed ones, the
+        cache has the rest): the resources linking a changed or vanished file are affected."""
+        self.texts = shelf.extract(self.corpus, self.store.root, self.listing, cpu_count())
+        for source, known in self.listing.items():
+            if self.texts[source].sha256 != known["sha256"]:
+                self.affected |= set(known["ids"])
 
     def scan(self, cache: PageCache, on_page: OnPage) -> None:
         """Re-read pages whose size or time changed; re-parse those whose content did."""
@@ -146,7 +157,16 @@ class _Updater:
                 if full is not None:
                     sightings.append(full)
         collection = merge_sightings(sightings, self.inputs.vocabulary)
-        documents = documents_of(collection.resources)
+        new = [s for s in shelf.linked(collection.resources) if s not in self.texts]
+        self.texts |= shelf.extract(self.corpus, self.store.root, new, cpu_count())
+        documents = documents_of(collection.resources, self.texts)
+        self.links = {
+            source: [i for i in known["ids"] if i not in self.affected]
+            for source, known in self.listing.items()
+        }
+        for source, ids in shelf.linked(collection.resources).items():
+            self.links.setdefault(source, []).extend(ids)
+        self.links = {source: sorted(ids) for source, ids in self.links.items() if ids}
         old = cache.document_hashes()
         operations: dict[str, dict | None] = {}
         for resource_id in sorted(self.affected):
@@ -160,7 +180,11 @@ class _Updater:
                     self.report.documents_updated += 1
                 else:
                     self.report.documents_added += 1
-            cache.put_document(resource_id, digest, collection.problems.get(resource_id, ()))
+            problems = list(collection.problems.get(resource_id, ()))
+            resource = next((r for r in collection.resources if r.id == resource_id), None)
+            if resource is not None:
+                problems += shelf.problems_of(resource, self.texts)
+            cache.put_document(resource_id, digest, problems)
         return operations
 
     @staticmethod
@@ -185,6 +209,7 @@ class _Updater:
         self.store.copy_version(self.published.path, folder)
         with PageCache.copy(self.published.path / CACHE_FILE, folder / CACHE_FILE) as cache:
             self.scan(cache, on_page)
+            self.scan_documents()
             operations = self.rewrite(cache)
             report.problems.extend([*self.inputs.problems, *cache.page_problems()])
             report.problems.extend(cache.document_problems())
@@ -193,7 +218,15 @@ class _Updater:
             report.duplicates_merged = cache.duplicates_merged()
             report.pages_skipped = cache.skipped_pages()
         changed = bool(operations or report.pages_reparsed)
-        yield Staged(ids, partial(self.apply, folder, operations), changed=changed)
+        yield Staged(ids, partial(self.write, folder, operations), changed=changed)
+
+    def write(self, folder: Path, operations: dict[str, dict | None]) -> None:
+        """Rewrite the changed documents, and put the documents' files beside them."""
+        self.apply(folder, operations)
+        problems = shelf.write_files(
+            folder, self.corpus, self.texts, self.links, self.published.path
+        )
+        self.report.problems.extend(problems)
 
     def run(self, strict: bool, on_page: OnPage) -> BuildReport:
         """Stage, check and publish the update; with nothing changed, publish nothing."""
