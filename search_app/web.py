@@ -81,7 +81,9 @@ def active_filters(results: dict, params) -> list[dict]:
 @bp.get("/resources/<resource_id>", strict_slashes=False)
 def resource_page(resource_id: str):
     """One resource: metadata, where it is listed, related resources."""
-    return render_template("resource.html", resource=resource_data(resource_id))
+    return render_template(
+        "resource.html", resource=resource_data(resource_id, request.args.get("q", ""))
+    )
 
 
 @bp.get("/opensearch.xml")
