@@ -79,8 +79,9 @@ def passages(
     top: int = MAX_PASSAGES,
 ) -> list[dict]:
     """The best pages of a resource's documents for the query's words, best first: pages
-    where a phrase of the query starts (also one that runs on to the next page), then pages
-    holding more of the words, then more often, then the earlier page."""
+    where a phrase of the query starts (also one that runs on to the next page; when there
+    are some, only those), then pages holding more of the words, then more often, then the
+    earlier page."""
     if not words:
         return []
     candidates = []
@@ -97,6 +98,8 @@ def passages(
             starts = _phrase_starts(stems[index], following, phrases)
             rank = (-len(starts), -len(counts), -counts.total(), number, index)
             candidates.append((rank, record, index + 1, text[starts[0] :] if starts else text))
+    if any(rank[0] for rank, *_ in candidates):  # pages where a phrase is, and only those
+        candidates = [found for found in candidates if found[0][0]]
     candidates.sort(key=lambda found: found[0])
     shown = []
     for _, record, page, text in candidates[:top]:
