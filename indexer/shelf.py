@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .documents import LINK, Document, DocumentError, read_document, sha256
 from .extraction import extract_all
-from .records import RESOURCE_PAGE, WARNING, Problem, Resource
+from .records import ERROR, RESOURCE_PAGE, WARNING, Problem, Resource
 
 EXTRACTED_DIR = "documents"  # in the index folder: the cache of extracted texts
 FILES_DIR = "files"  # in a version folder: the documents it serves, by content hash
@@ -84,7 +84,8 @@ def write_files(
     listing, problems = {}, []
     for source in sorted(links):
         document = documents.get(source) or Document(source, "")
-        served = bool(document.sha256) and document.format != LINK
+        # A scanned PDF (no text layer: a warning) still opens; a damaged file is not served.
+        served = bool(document.sha256) and document.format != LINK and document.level != ERROR
         if served and not (files / document.sha256).exists():
             try:
                 _place(corpus, document, files / document.sha256, previous)

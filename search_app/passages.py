@@ -19,6 +19,7 @@ from collections import Counter
 from urllib.parse import quote
 
 from indexer.documents import DOCX, HTML, LINK, PDF, TEXT, is_outside_link
+from indexer.records import ERROR
 from indexer.schema import DOCUMENT_PAGES, DOCUMENTS, WORD
 
 from .highlights import TEXT_WORDS
@@ -55,7 +56,7 @@ def documents(fields: dict, version: str) -> list[dict]:
     """A resource's documents as the JSON shows them: source, format, pages, size, link."""
     shown = []
     for record in fields.get(DOCUMENTS, []):
-        if record.get("problem") and record["format"] != LINK:
+        if record.get("level") == ERROR:
             continue  # unreadable, or not in the corpus: nothing to open
         link = document_link(version, record["source"])
         shown.append(
