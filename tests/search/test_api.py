@@ -347,9 +347,6 @@ def test_healthz(client, library_index):
                 "version": published.version,
                 "built_at": published.manifest["built_at"],
             },
-            "documents": [],
-            "q": "",
-            "passages": [],
         },
     )
 
