@@ -15,7 +15,8 @@ an outside address is kept as the link itself.
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from urllib.parse import quote
 
 from indexer.documents import DOCX, HTML, LINK, PDF, TEXT, is_outside_link
@@ -25,6 +26,8 @@ from indexer.schema import DOCUMENT_PAGES, DOCUMENTS, WORD
 from .highlights import TEXT_WORDS
 
 MAX_PASSAGES = 3
+MAX_DOCUMENTS = 256  # documents whose analysed pages a process keeps
+PASSAGE_CHARS = 400  # of a page, from the first matched word (or phrase), highlighted
 DOCUMENTS_PATH = "/documents"
 FORMAT_LABELS = {PDF: "PDF", DOCX: "Word", HTML: "web page", TEXT: "text"}
 
@@ -90,15 +93,19 @@ def passages(
     for number, (record, pages) in enumerate(
         zip(records, fields.get(DOCUMENT_PAGES, []), strict=False)
     ):
-        stems = [_stems(text) for text in pages]
+        analysed = ANALYSED.get(record.get("sha256") or record["source"], pages)
         for index, text in enumerate(pages):
-            counts = Counter(stem for stem, _ in stems[index] if stem in words)
+            stems, counter = analysed[index]
+            counts = {word: counter[word] for word in words if word in counter}
             if not counts:
                 continue
-            following = stems[index + 1] if index + 1 < len(pages) else []
-            starts = _phrase_starts(stems[index], following, phrases)
-            rank = (-len(starts), -len(counts), -counts.total(), number, index)
-            candidates.append((rank, record, index + 1, text[starts[0] :] if starts else text))
+            following = analysed[index + 1][0] if index + 1 < len(pages) else []
+            starts = _phrase_starts(stems, following, phrases)
+            rank = (-len(starts), -len(counts), -sum(counts.values()), number, index)
+            first = starts[0] if starts else next(at for stem, at in stems if stem in counts)
+            # Whoosh's highlighter analyses all it is given: a short window is a fast one.
+            window = text[first : first + PASSAGE_CHARS].rsplit(" ", 1)[0]
+            candidates.append((rank, record, index + 1, window))
     if any(rank[0] for rank, *_ in candidates):  # pages where a phrase is, and only those
         candidates = [found for found in candidates if found[0][0]]
     candidates.sort(key=lambda found: found[0])
@@ -115,6 +122,34 @@ def passages(
             }
         )
     return shown
+
+
+class AnalysedPages:
+    """Each document's pages as indexed words, analysed once per process: a document is
+    known by its content hash, and the `MAX_DOCUMENTS` last used are kept."""
+
+    def __init__(self, size: int = MAX_DOCUMENTS):
+        self.size = size
+        self.found: OrderedDict[str, list] = OrderedDict()
+        self.lock = threading.Lock()  # one per process, shared by the server's threads
+
+    def get(self, key: str, pages: list[str]) -> list[tuple[list, Counter]]:
+        """Each page's (words with their offsets, word counts)."""
+        with self.lock:
+            return self._get(key, pages)
+
+    def _get(self, key: str, pages: list[str]) -> list[tuple[list, Counter]]:
+        found = self.found.get(key)
+        if found is None or len(found) != len(pages):
+            found = []
+            for text in pages:
+                stems = _stems(text)
+                found.append((stems, Counter(stem for stem, _ in stems)))
+            if len(self.found) >= self.size:
+                self.found.popitem(last=False)
+            self.found[key] = found
+        self.found.move_to_end(key)
+        return found
 
 
 def _stems(text: str) -> list[tuple[str, int]]:
@@ -142,3 +177,6 @@ def _phrase_starts(
                 starts.append(start)
                 break
     return starts
+
+
+ANALYSED = AnalysedPages()
