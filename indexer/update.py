@@ -38,7 +38,7 @@ from .parallel import cpu_count
 from .records import CATALOG, NOTICE, RESOURCE_PAGE, Problem, Sighting
 from .report import BuildReport
 from .resources import merge_sightings
-from .schema import ID, document_hash, text_words
+from .schema import ID, document_hash, make_schema, text_words
 from .store import IndexMissing, IndexStore, Published
 from .thesaurus import THESAURUS_FILE, load_thesaurus
 from .vocabulary import VOCABULARY_FILE
@@ -76,6 +76,10 @@ def update(corpus: Path, index: Path, strict: bool = False, on_page: OnPage = No
         damage = _damage(store, published)
         if damage:
             message = f"the published index cannot be updated ({damage}): full build"
+            report.problems.append(Problem(NOTICE, str(index), message))
+            return build_locked(corpus, store, report, strict, on_page)
+        if set(make_schema().names()) != set(store.open_index(published).schema.names()):
+            message = "the published index has other fields than this indexer writes: full build"
             report.problems.append(Problem(NOTICE, str(index), message))
             return build_locked(corpus, store, report, strict, on_page)
         with PageCache(published.path / CACHE_FILE, read_only=True) as old:

@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from whoosh.fields import STORED
+
 from indexer.build import build
 from indexer.extraction import DocumentCache
+from indexer.schema import make_schema
 from indexer.shelf import EXTRACTED_DIR, FILES_DIR, LISTING_FILE
 from indexer.store import IndexStore
 from indexer.update import update
@@ -126,3 +129,21 @@ def test_an_unchanged_document_is_linked_from_the_version_before(corpus, tmp_pat
     [old] = (first / FILES_DIR).iterdir()
     new = second / FILES_DIR / old.name
     assert new.stat().st_ino == old.stat().st_ino
+
+
+def test_update_of_an_index_with_other_fields_is_a_full_build(corpus, tmp_path, monkeypatch):
+    index = tmp_path / "index"
+    build(corpus, index)
+    assert [p.message for p in update(corpus, index).problems] == []
+
+    def older_schema():  # an index written before a field was added, as this one sees it
+        schema = make_schema()
+        schema.add("added_later", STORED())
+        return schema
+
+    monkeypatch.setattr("indexer.update.make_schema", older_schema)
+    report = update(corpus, index)
+    assert (report.published, [p.message for p in report.problems]) == (
+        True,
+        ["the published index has other fields than this indexer writes: full build"],
+    )
