@@ -28,6 +28,7 @@ from .highlights import TEXT_WORDS
 MAX_PASSAGES = 3
 MAX_DOCUMENTS = 256  # documents whose analysed pages a process keeps
 PASSAGE_CHARS = 400  # of a page, from the first matched word (or phrase), highlighted
+PASSAGE_BEFORE = 120  # and before it
 DOCUMENTS_PATH = "/documents"
 FORMAT_LABELS = {PDF: "PDF", DOCX: "Word", HTML: "web page", TEXT: "text"}
 
@@ -104,7 +105,12 @@ def passages(
             rank = (-len(starts), -len(counts), -sum(counts.values()), number, index)
             first = starts[0] if starts else next(at for stem, at in stems if stem in counts)
             # Whoosh's highlighter analyses all it is given: a short window is a fast one.
-            window = text[first : first + PASSAGE_CHARS].rsplit(" ", 1)[0]
+            low = text.rfind(" ", 0, max(0, first - PASSAGE_BEFORE)) + 1
+            window = text[low : first + PASSAGE_CHARS]
+            if first + PASSAGE_CHARS < len(text):
+                window = window.rsplit(" ", 1)[0]  # no word cut in half
+            elif starts and index + 1 < len(pages):  # a phrase may run on to the next page
+                window += "\n" + pages[index + 1][:PASSAGE_BEFORE].rsplit(" ", 1)[0]
             candidates.append((rank, record, index + 1, window))
     if any(rank[0] for rank, *_ in candidates):  # pages where a phrase is, and only those
         candidates = [found for found in candidates if found[0][0]]

@@ -110,6 +110,8 @@ def test_a_result_snippet_is_its_best_passage_and_says_its_page(client, version)
     assert result["snippet_page"] == 3
     assert result["snippet_link"] == link_of(version, EO_14053_PDF, 3)
     assert result["snippet"] == result["passages"][0]["snippet"]
+    # The passage runs on to the next page, where the phrase ends.
+    assert marks(result["snippet"]) == ["unidentified", "human", "remains"]
     assert result["documents"] == [
         {
             "source": EO_14053_PDF,
