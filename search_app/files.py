@@ -50,11 +50,12 @@ HTML_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'uns
 
 def listing(version: str, folder: Path) -> dict[str, dict]:
     """A published version's documents listing, read once per version."""
-    cache = current_app.extensions.setdefault("document_listings", {})
-    if version not in cache:
-        cache.clear()  # only the published version's is ever needed
-        cache[version] = read_listing(folder)
-    return cache[version]
+    found = current_app.extensions.get("document_listings", {}).get(version)
+    if found is None:
+        found = read_listing(folder)
+        # Replaced whole (threads may be reading it): only the published version's is kept.
+        current_app.extensions["document_listings"] = {version: found}
+    return found
 
 
 @bp.get(f"{DOCUMENTS_PATH}/<version>/<path:source>")

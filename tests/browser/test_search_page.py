@@ -39,7 +39,7 @@ def test_typing_a_query_and_pressing_enter_shows_results(
 
     assert params_of(page.url) == {"q": [QUERY]}
     expected = json_of_page(page, live_server)
-    assert expected["total"] == 24
+    assert expected["total"] == 27
     summary = count_text(expected["total"], QUERY)
     expect(page.locator("#result-count")).to_have_text(summary)
     assert result_titles(page) == [result["title"] for result in expected["results"]]
@@ -140,7 +140,7 @@ def test_paging_through_and_back_keeps_every_page_a_url(page, live_server, expec
     second_page = result_titles(page)
     assert second_page == [r["title"] for r in json_of_page(page, live_server)["results"]]
     assert len(second_page) == 10 and not set(second_page) & set(first_page)
-    expect(page.locator("#result-count")).to_have_text(count_text(24, QUERY, page=2))
+    expect(page.locator("#result-count")).to_have_text(count_text(27, QUERY, page=2))
     page.screenshot(path=screenshots / "page-2.png", full_page=True)
 
     page.reload()
