@@ -9,7 +9,7 @@ from __future__ import annotations
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from indexer import facet_fields
-from indexer.schema import CONTENT
+from indexer.schema import CONTENT, DOCUMENT
 
 from . import facets as facet_sets
 from .matching import Match, matching_docs
@@ -20,6 +20,7 @@ from .snapshots import Snapshot
 FEW_RESULTS = 5
 MAX_CORRECTION_DISTANCE = 2
 SUGGESTIONS_PER_WORD = 3
+KNOWN_IN = (CONTENT, DOCUMENT)
 
 
 def did_you_mean(
@@ -41,8 +42,8 @@ def did_you_mean(
     # No more words than a query searches (the first MAX_UNITS).
     for word in list(dict.fromkeys(words))[:MAX_UNITS]:
         stems = builder.words(word)
-        if not stems or searcher.doc_frequency(CONTENT, stems[0]):
-            continue
+        if not stems or any(searcher.doc_frequency(name, stems[0]) for name in KNOWN_IN):
+            continue  # a word of the index (also one only in documents) is no misspelling
         # The closest words first; keep the first that some document contains.
         suggestions = [
             suggestion

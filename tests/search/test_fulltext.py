@@ -268,3 +268,20 @@ def test_a_link_to_another_version_moves_to_the_published_one(client, version):
     )
     gone = fetch(client, "/documents/v20200101T000000000000Z-1/files/not-listed.pdf")
     assert gone.status_code == 404
+
+
+def test_a_word_found_only_in_documents_is_no_misspelling(client, monkeypatch):
+    from whoosh.spelling import Corrector
+
+    calls = []
+    suggest = Corrector.suggest
+
+    def counted(self, text, *args, **options):
+        calls.append(text)
+        return suggest(self, text, *args, **options)
+
+    monkeypatch.setattr(Corrector, "suggest", counted)
+    known = client.get("/search.json", query_string={"q": "unidentified"}).get_json()
+    assert (known["total"], known["suggestions"]["did_you_mean"], calls) == (1, None, [])
+    client.get("/search.json", query_string={"q": "unidentifeid"})
+    assert calls == ["unidentifeid"]
