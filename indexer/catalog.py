@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from .corpus import PageReadError, read_inside
-from .documents import DocumentOutsideCorpus, locate
+from .documents import DocumentOutsideCorpus, is_outside_link, locate
 from .pages import (
     MAX_TITLE_LENGTH,
     MAX_YEAR,
@@ -77,17 +77,17 @@ def _text(row: dict, name: str) -> str | None:
 def _documents(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RowError("documents must be a list of corpus paths or web addresses")
-    try:
-        # From the corpus root: `files/x.pdf` and `/files/x.pdf` are the same file.
-        return tuple(
-            dict.fromkeys(
-                locate("", "/" + v.strip().lstrip("/")) if "://" not in v else locate("", v)
-                for v in value
-                if v.strip()
-            )
-        )
-    except DocumentOutsideCorpus as error:
-        raise RowError(f"documents: {error}") from None
+    sources = []
+    for href in (v.strip() for v in value):
+        if not href:
+            continue
+        # Corpus paths are from the corpus root: `files/x.pdf` is `/files/x.pdf`.
+        rooted = href if is_outside_link(href) else "/" + href.lstrip("/")
+        try:
+            sources.append(locate("", rooted))
+        except DocumentOutsideCorpus as error:
+            raise RowError(f"documents: {error}") from None
+    return tuple(dict.fromkeys(sources))
 
 
 def parse_row(row: object, path: str, number: int) -> Sighting:

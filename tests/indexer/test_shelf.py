@@ -147,3 +147,22 @@ def test_update_of_an_index_with_other_fields_is_a_full_build(corpus, tmp_path, 
         True,
         ["the published index has other fields than this indexer writes: full build"],
     )
+
+
+def test_catalog_documents_join_the_resource_pages_own_page_first(corpus, tmp_path):
+    with_documents(corpus, "/files/notes.txt")
+    write_page(corpus, "files/more.txt", "echidna appendix")
+    rows = [
+        {"id": NOTES_ID, "documents": ["files/more.txt", "/files/notes.txt"]},
+        {"id": "x", "documents": ["../outside.pdf"]},
+    ]
+    write_page(corpus, "catalog.jsonl", "\n".join(json.dumps(row) for row in rows))
+    index = tmp_path / "index"
+    report = build(corpus, index)
+    assert [str(p) for p in report.sorted_problems() if p.path == "catalog.jsonl"] == [
+        "error: catalog.jsonl:2: documents: link '/../outside.pdf' leads outside the corpus"
+        " folder; row skipped"
+    ]
+    fields = stored(index, NOTES_ID)
+    assert [d["source"] for d in fields["documents"]] == ["files/notes.txt", "files/more.txt"]
+    assert fields["document_pages"][1] == ["echidna appendix"]
