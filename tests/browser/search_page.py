@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-# The shipped corpus: "crisis" finds 27 resources (3 pages of 10; 3 of them in their documents), "crsis" none but offers
-# "crises", and a topic plus a type that never meet give no results with two ways back.
+# The shipped corpus: "crisis" finds 27 resources (3 pages of 10; 3 by their documents' text),
+# "crsis" none but offers "crises" (2 resources), and a topic plus a type that never meet give
+# no results with two ways back.
 QUERY = "crisis"
 TOPIC = "Use of Force"
 MISSPELLING = "crsis"
