@@ -1,8 +1,9 @@
 """Step six: the librarian's operations `build` and `check`, free of any CLI, and
 `publish_version`, the one way a new index version goes live (`update.py` uses it too).
 
-`build` reads every page, merges, writes a new index version beside the one in use,
-validates it (document count, a smoke query) and publishes it. `check` reads and merges
+`build` reads every page, merges, extracts the resources' documents (`shelf`: from the
+content-hash cache when unchanged), writes a new index version beside the one in use, with
+the document files it serves, validates it (document count, a smoke query) and publishes it. `check` reads and merges
 without writing anything. A failure at any point leaves the published index as it was.
 """
 

@@ -1,8 +1,9 @@
 """Step six, incrementally: `update`, the librarian's re-index of what changed, free of any CLI.
 
 `update` re-reads only the pages whose content changed since the published version and
-rewrites only the documents of the resources they mention, giving the same documents a full
-build would, then publishes through `build.publish_version` like a build. It builds from
+rewrites only the documents of the resources they mention, or that link a document file whose
+content changed (only those files are extracted again: `shelf`), giving the same documents a
+full build would, then publishes through `build.publish_version` like a build. It builds from
 scratch when no usable version is published or the vocabulary or thesaurus changed. A
 failure at any point leaves the published index as it was.
 """
@@ -171,6 +172,7 @@ class _Updater:
         for source, ids in shelf.linked(collection.resources).items():
             self.links.setdefault(source, []).extend(ids)
         self.links = {source: sorted(ids) for source, ids in self.links.items() if ids}
+        merged = {resource.id: resource for resource in collection.resources}
         old = cache.document_hashes()
         operations: dict[str, dict | None] = {}
         for resource_id in sorted(self.affected):
@@ -185,7 +187,7 @@ class _Updater:
                 else:
                     self.report.documents_added += 1
             problems = list(collection.problems.get(resource_id, ()))
-            resource = next((r for r in collection.resources if r.id == resource_id), None)
+            resource = merged.get(resource_id)
             if resource is not None:
                 problems += shelf.problems_of(resource, self.texts)
             cache.put_document(resource_id, digest, problems)
