@@ -212,7 +212,7 @@ def test_filters_that_exclude_everything_offer_their_removal(page, live_server, 
         "suggestions"
     ]["remove_filters"]
     assert [(r["facet"], r["value"], r["total"]) for r in removals] == [
-        ("type", "Video", 5),
+        ("type", "Video", 8),  # 3 of them by their documents' text
         ("topic", TOPIC, 1),
     ]
     offers = page.locator(".notice--suggestion li")
@@ -226,7 +226,7 @@ def test_filters_that_exclude_everything_offer_their_removal(page, live_server, 
     page.wait_for_url(lambda url: "type=" not in url)
     assert params_of(page.url) == {"q": [QUERY], "topic": [TOPIC]}
     expect(page.locator(".result")).to_have_count(removals[0]["total"])
-    # Five results (since the full-text resources joined the shipped corpus) are not few:
+    # Eight results (since the full-text resources joined the shipped corpus) are not few:
     # suggestions come under 5 results, so no removal is offered any more.
     expect(offers).to_have_count(0)
 
