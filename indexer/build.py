@@ -1,16 +1,17 @@
 """Step six: the librarian's operations `build` and `check`, free of any CLI, and
 `publish_version`, the one way a new index version goes live (`update.py` uses it too).
 
-`build` reads every page, merges, writes a new index version beside the one in use,
-validates it (document count, a smoke query, the judged queries when a judge is given),
-says what changed for readers against the version in use, and publishes it. `check` reads and merges
+`build` reads every page, merges, extracts the resources' documents (`shelf`: from the
+content-hash cache when unchanged), writes a new index version beside the one in use, with
+the document files it serves, validates it (document count, a smoke query, the judged
+queries when a judge is given), says what changed for readers against the version in use,
+and publishes it. `check` reads and merges
 without writing anything. A failure at any point leaves the published index as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -22,19 +23,20 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
-from . import whoosh_internals
+from . import shelf, whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
 from .changes import reader_changes, summarised
-from .corpus import PageReadError, check_corpus, list_pages, page_stat, read_page
+from .corpus import check_corpus, list_pages
+from .documents import Document
 from .judgments import Judge
 from .pagecache import CACHE_FILE, PageCache, PageState
-from .pages import parse_page
 from .parallel import cpu_count, parallel_map, workers_of_this_process, writer_options
+from .reading import changed_pages, read_one, unread_state  # noqa: F401  (also read from here)
 from .records import ERROR, NOTICE, Problem, Resource, Sighting
 from .report import BuildReport
 from .resources import Collection, merge_sightings
 from .schema import ID, TITLE, document_hash, make_schema, text_words, to_document
-from .store import DEFAULT_KEEP_VERSIONS, INDEX_FORMAT, IndexMissing, IndexStore
+from .store import DEFAULT_KEEP_VERSIONS, INDEX_FORMAT, IndexStore, StoreError
 from .thesaurus import (
     ANALYSED_FILE,
     THESAURUS_FILE,
@@ -117,38 +119,16 @@ def read_inputs(corpus: Path, report: BuildReport) -> Inputs:
     )
 
 
-def read_one(
-    corpus: Path, path: str
-) -> tuple[PageState | None, tuple[Sighting, ...], list[Problem]]:
-    """One page's state, sightings and problems; a page that cannot be read has no state."""
-    try:
-        page = read_page(corpus, path)
-    except (PageReadError, OSError) as error:
-        return None, (), [Problem(ERROR, path, str(error))]
-    parsed = parse_page(path, page.data)
-    return (
-        PageState(page.sha256, page.size, page.mtime_ns, page.ctime_ns),
-        parsed.sightings,
-        list(parsed.problems),
-    )
+def documents_of(
+    resources: Iterable[Resource], texts: dict[str, Document] | None = None
+) -> dict[str, dict]:
+    """Each resource's index document, by id (with its documents' text, by source)."""
+    return {resource.id: to_document(resource, texts) for resource in resources}
 
 
-def unread_state(corpus: Path, path: str) -> PageState:
-    """A page that cannot be read, remembered by size and time so `update` retries it only
-    when it changes (else every update would publish a new version)."""
-    try:
-        stat = page_stat(corpus, path)
-    except OSError:
-        return PageState("", 0, 0)
-    return PageState("", stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-
-
-def documents_of(resources: Iterable[Resource]) -> dict[str, dict]:
-    """Each resource's index document, by id."""
-    return {resource.id: to_document(resource) for resource in resources}
-
-
-def _write_index(folder: Path, resources: list[Resource], processes: int) -> dict[str, str]:
+def _write_index(
+    folder: Path, resources: list[Resource], processes: int, texts: dict[str, Document]
+) -> dict[str, str]:
     """A new Whoosh index of the resources' documents, in id order (sub-writers each take a
     share); each document is made as it is written, so only one is held at a time. Returns
     each document's hash."""
@@ -160,7 +140,7 @@ def _write_index(folder: Path, resources: list[Resource], processes: int) -> dic
         )
         try:
             for resource in sorted(resources, key=lambda r: r.id):
-                document = to_document(resource)
+                document = to_document(resource, texts)
                 hashes[resource.id] = document_hash(document)
                 writer.add_document(**document)
         except BaseException:
@@ -236,35 +216,6 @@ def _finish(collection: Collection, report: BuildReport) -> None:
     report.problems.extend(collection.all_problems())
 
 
-def changed_pages(corpus: Path, index: Path) -> dict[str, list[str]] | None:
-    """Pages added, changed or removed since the published index was built (None when no
-    index is published). Sizes and times first; contents only where those differ."""
-    try:
-        published = IndexStore(index).published()
-        with PageCache(published.path / CACHE_FILE, read_only=True) as cache:
-            states = cache.page_states()
-    except (IndexMissing, sqlite3.Error):
-        return None
-    current = list_pages(corpus)
-    changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
-    for path in current:
-        old = states.get(path)
-        if old is None:
-            changes["added"].append(path)
-            continue
-        try:
-            stat = page_stat(corpus, path)
-        except OSError:
-            changes["changed"].append(path)
-            continue
-        if not old.same_file(stat):
-            state = read_one(corpus, path)[0]
-            if state is None or state.sha256 != old.sha256:
-                changes["changed"].append(path)
-    changes["removed"] = sorted(set(states) - set(current) - {CATALOG_FILE})
-    return changes
-
-
 def check(corpus: Path, on_page: OnPage = None, index: Path | None = None) -> BuildReport:
     """Read and merge the corpus as a build would, writing nothing; with an index, also
     say which pages changed since it was built."""
@@ -316,16 +267,23 @@ def build_locked(
     started = time.monotonic()
     inputs = read_inputs(corpus, report)
     report.problems.extend(inputs.problems)
-    stage = partial(_stage_build, corpus, inputs, report, on_page, processes)
+    stage = partial(_stage_build, corpus, store, inputs, report, on_page, processes)
     return publish_version(store, report, corpus, strict, stage, started, judge)
 
 
 @contextmanager
 def _stage_build(
-    corpus: Path, inputs: Inputs, report: BuildReport, on_page: OnPage, processes: int, folder: Path
+    corpus: Path,
+    store: IndexStore,
+    inputs: Inputs,
+    report: BuildReport,
+    on_page: OnPage,
+    processes: int,
+    folder: Path,
 ) -> Iterator[Staged]:
-    """Read every page into a new page cache in `folder` and merge; the index is written
-    (with the thesaurus, and each document's hash in the cache) once publishable."""
+    """Read every page into a new page cache in `folder`, merge, and extract the documents;
+    the index is written (with the thesaurus, the documents' files, and each document's hash
+    in the cache) once publishable."""
     with PageCache(folder / CACHE_FILE) as cache:
         sightings = _read_all(corpus, cache, report, on_page, processes)
         cache.put_page(CATALOG_FILE, inputs.catalog_state, inputs.catalog, [])
@@ -335,17 +293,34 @@ def _stage_build(
         del sightings  # the resources keep what they need of them
         _finish(collection, report)
         resources = collection.resources
+        links = shelf.linked(resources)
+        texts = shelf.extract(corpus, store.root, links, processes)
+        document_problems = {r.id: shelf.problems_of(r, texts) for r in resources}
+        report.problems.extend(p for found in document_problems.values() for p in found)
 
         def write() -> None:
             (folder / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
             (folder / ANALYSED_FILE).write_text(analysed_groups(inputs.thesaurus), "utf-8")
             (folder / VOCABULARY_FILE).write_text(inputs.vocabulary_text, encoding="utf-8")
-            hashes = _write_index(folder, resources, processes)
+            hashes = _write_index(folder, resources, processes, texts)
+            previous = _published_path(store)
+            report.problems.extend(shelf.write_files(folder, corpus, texts, links, previous))
             for resource_id in seen:
-                problems = collection.problems.get(resource_id, ())
+                problems = (
+                    *collection.problems.get(resource_id, ()),
+                    *document_problems.get(resource_id, ()),
+                )
                 cache.put_document(resource_id, hashes.get(resource_id), problems)
 
         yield Staged([resource.id for resource in resources], write, added=len(resources))
+
+
+def _published_path(store: IndexStore) -> Path | None:
+    """The published version's folder (its document files can be linked), or None."""
+    try:
+        return store.published().path
+    except StoreError:
+        return None
 
 
 @dataclass

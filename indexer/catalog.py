@@ -1,7 +1,8 @@
 """Step two, for the catalog file: JSON Lines rows that add resources or correct metadata.
 
 Each line of `catalog.jsonl` is one JSON object naming a resource by `id` or `url` and
-giving any of `title`, `types`, `year`, `topics`, `description`, `body`, `exclude`. Fields
+giving any of `title`, `types`, `year`, `topics`, `description`, `body`, `documents` (corpus
+paths from the corpus root, or web addresses), `exclude`. Fields
 a row gives win over what the pages say; fields it leaves out change nothing.
 """
 
@@ -12,6 +13,7 @@ import os
 from pathlib import Path
 
 from .corpus import PageReadError, read_inside
+from .documents import DocumentOutsideCorpus, is_outside_link, locate
 from .pages import (
     MAX_TITLE_LENGTH,
     MAX_YEAR,
@@ -26,7 +28,18 @@ from .records import CATALOG, ERROR, Problem, Sighting
 
 CATALOG_FILE = "catalog.jsonl"
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
-FIELDS = {"id", "url", "title", "types", "year", "topics", "description", "body", "exclude"}
+FIELDS = {
+    "id",
+    "url",
+    "title",
+    "types",
+    "year",
+    "topics",
+    "description",
+    "body",
+    "documents",
+    "exclude",
+}
 
 
 class RowError(ValueError):
@@ -61,6 +74,22 @@ def _text(row: dict, name: str) -> str | None:
     return clean_block(value) if name in ("description", "body") else clean_text(value)
 
 
+def _documents(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RowError("documents must be a list of corpus paths or web addresses")
+    sources = []
+    for href in (v.strip() for v in value):
+        if not href:
+            continue
+        # Corpus paths are from the corpus root: `files/x.pdf` is `/files/x.pdf`.
+        rooted = href if is_outside_link(href) else "/" + href.lstrip("/")
+        try:
+            sources.append(locate("", rooted))
+        except DocumentOutsideCorpus as error:
+            raise RowError(f"documents: {error}") from None
+    return tuple(dict.fromkeys(sources))
+
+
 def parse_row(row: object, path: str, number: int) -> Sighting:
     """One catalog row as a sighting, or a RowError."""
     if not isinstance(row, dict):
@@ -91,6 +120,7 @@ def parse_row(row: object, path: str, number: int) -> Sighting:
         url=url,
         description=_text(row, "description"),
         body=_text(row, "body"),
+        documents=_documents(row["documents"]) if "documents" in row else None,
         line=number,
         element="row",
         exclude=row.get("exclude") is True,

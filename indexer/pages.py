@@ -13,7 +13,6 @@ searched all its descendants). A page still gets `MAX_PARSE_SECONDS`, then is an
 
 from __future__ import annotations
 
-import codecs
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -23,6 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from .documents import DocumentOutsideCorpus, locate
+from .encoding import BINARY_SNIFF_BYTES, byte_order_mark, decode
 from .records import (  # noqa: F401  (MAX_ID_LENGTH and slugify: the id rules, re-exported)
     ERROR,
     LISTING,
@@ -44,27 +45,18 @@ TITLE_CLASS = "resource-title"
 TOPICS_CLASS = "resource-topics"
 DESCRIPTION_CLASS = "resource-description"
 BODY_CLASS = "resource-body"
+DOCUMENT_CLASS = "resource-document"  # a link to one of the resource's documents
 
 
 MAX_PARSE_SECONDS = 60.0  # a 5 MB page of unclosed cards: 7 s at load 4.5 on 2 cores, 19 s at 7
 MAX_TITLE_LENGTH = 1000
-BINARY_SNIFF_BYTES = 8192
-FALLBACK_ENCODING = "cp1252"
 SAFE_URL_SCHEMES = ("http", "https")
 
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _YEAR = re.compile(r"\d{4}")
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-# Byte-order marks and their codecs; UTF-32's come first (UTF-32-LE's starts with UTF-16-LE's).
-_BYTE_ORDER_MARKS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 
 @dataclass(frozen=True)
@@ -106,36 +98,6 @@ def safe_url(href: str | None) -> str | None:
         return href if scheme in SAFE_URL_SCHEMES else None
     # `//host/x` (and `\\host`, `/\host`, which browsers read alike) leaves the site.
     return None if href[:2].replace("\\", "/") == "//" else href
-
-
-def byte_order_mark(data: bytes) -> str | None:
-    """The codec a UTF-16 or UTF-32 byte-order mark at the start of the data names."""
-    return next((codec for mark, codec in _BYTE_ORDER_MARKS if data.startswith(mark)), None)
-
-
-def decode(data: bytes) -> tuple[str, str | None]:
-    """The page's text and, when it was not UTF-8, a message saying how it was read."""
-    codec = byte_order_mark(data)
-    if codec is not None:
-        try:
-            return data.decode(codec), None
-        except UnicodeDecodeError as error:
-            note = f"not valid {codec.upper()} (at offset {error.start}); unreadable parts replaced"
-            return data.decode(codec, errors="replace"), note
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as error:
-        bad = f"byte 0x{data[error.start]:02X} at offset {error.start}"
-    declared = _CHARSET.search(data[:BINARY_SNIFF_BYTES])
-    if declared:
-        name = declared.group(1).decode("ascii", "replace")
-        try:
-            if codecs.lookup(name).name != "utf-8":
-                return data.decode(name), None
-        except (LookupError, UnicodeDecodeError):
-            pass
-    text = data.decode(FALLBACK_ENCODING, errors="replace")
-    return text, f"not valid UTF-8 ({bad}); read as Windows-1252, check accented letters"
 
 
 def _has_class(tag: Tag, name: str) -> bool:
@@ -276,6 +238,19 @@ class _PageReader:
             self.report(WARNING, f"unsafe link {clean_text(href)[:80]!r} dropped", tag, element)
         return url
 
+    def read_documents(self, scope: Tag, element: str) -> tuple[str, ...] | None:
+        """The documents a resource links (`a.resource-document[href]`), as corpus paths or
+        outside addresses; a link leading out of the corpus is an error, and skipped."""
+        sources = []
+        for tag in _own_tags(scope):
+            if tag.name != "a" or not _has_class(tag, DOCUMENT_CLASS) or not tag.get("href"):
+                continue
+            try:
+                sources.append(locate(self.path, clean_text(tag["href"])))
+            except DocumentOutsideCorpus as error:
+                self.report(ERROR, f"document link skipped: {error}", tag, element)
+        return tuple(dict.fromkeys(sources)) or None
+
     def read_card(self, card: Tag, number: int, label: str | None) -> None:
         element = f"card {number}"
         title, title_tag = self.read_title(card, element)
@@ -302,6 +277,7 @@ class _PageReader:
                 label=label,
                 line=card.sourceline,
                 element=element,
+                documents=self.read_documents(card, element),
             )
         )
 
@@ -334,6 +310,7 @@ class _PageReader:
                 sections=tuple(s for s in sections if s),
                 line=article.sourceline,
                 element=element,
+                documents=self.read_documents(article, element),
             )
         )
 

@@ -76,6 +76,7 @@ class Sighting:
     line: int | None = None
     element: str | None = None
     exclude: bool = False
+    documents: tuple[str, ...] | None = None  # corpus paths or outside addresses (locate)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict, without the fields left at None."""
@@ -85,7 +86,7 @@ class Sighting:
     def from_dict(cls, data: dict) -> Sighting:
         """The inverse of `to_dict`."""
         data = dict(data)
-        for name in ("types", "topics", "sections"):
+        for name in ("types", "topics", "sections", "documents"):
             if data.get(name) is not None:
                 data[name] = tuple(data[name])
         return cls(**data)
@@ -114,6 +115,7 @@ class Resource:
     body: str = ""
     sections: tuple[str, ...] = ()
     sources: tuple[Source, ...] = field(default=())
+    documents: tuple[str, ...] = ()  # its documents' sources, resource page's first
 
 
 # Resource ids: the last part of a resource's link, as a slug of at most MAX_ID_LENGTH.

@@ -27,6 +27,8 @@ from .records import (
 from .vocabulary import Facet, Vocabulary
 
 _PRECEDENCE = {CATALOG: 0, RESOURCE_PAGE: 1, LISTING: 2}
+# Documents are the union of every sighting's, the resource page's first.
+_DOCUMENT_ORDER = {RESOURCE_PAGE: 0, CATALOG: 1, LISTING: 2}
 TEXT_FIELDS = ("description", "body", "url")
 # The kinds of notice a merge gives, as reports count them.
 NO_TOPIC = "resource without a topic"
@@ -158,6 +160,13 @@ class _Merger:
             body=text["body"],
             sections=sections,
             sources=sources,
+            documents=tuple(
+                dict.fromkeys(
+                    source
+                    for s in sorted(sightings, key=lambda s: _DOCUMENT_ORDER[s.kind])
+                    for source in s.documents or ()
+                )
+            ),
         )
 
     def types(self, sighting: Sighting, labels: tuple[str, ...]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from whoosh import fields
 from whoosh.analysis import (
@@ -23,6 +23,7 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 from . import facet_fields
+from .documents import Document, DocumentError, format_of
 from .facet_fields import TOPIC, TYPE, UNDATED, YEAR, YEAR_FACET  # noqa: F401  (field names)
 from .records import Resource
 
@@ -35,7 +36,11 @@ TITLE = "title"
 TOPIC_TEXT = "topic_text"
 DESCRIPTION = "description"
 BODY = "body"
-SEARCH_FIELDS = (CONTENT, TITLE, TOPIC_TEXT, DESCRIPTION)
+# The text of a resource's documents (README "Documents"): its own field, with its own
+# query-time weight, so that a long report's many words do not drown short, precise
+# resources; pages are joined so that a phrase runs across a page break.
+DOCUMENT = "document"
+SEARCH_FIELDS = (CONTENT, TITLE, TOPIC_TEXT, DESCRIPTION, DOCUMENT)
 
 # Years are 16-bit unsigned; Whoosh sorts a missing year as the largest value.
 YEAR_BITS = 16
@@ -46,6 +51,8 @@ URL = "url"
 TITLE_SORT = "title_sort"
 SECTIONS = "sections"
 SOURCES = "sources"
+DOCUMENTS = "documents"  # stored: each document's source, format, pages, size, problem
+DOCUMENT_PAGES = "document_pages"  # stored: each document's page texts, for passages
 
 # Short words that carry meaning in this field: the acronyms US and IT must stay findable.
 KEPT_SHORT_WORDS = frozenset({"us", "it"})
@@ -110,6 +117,9 @@ def make_schema() -> fields.Schema:
         year_facet=fields.ID(),
         sections=fields.STORED(),
         sources=fields.STORED(),
+        document=text(phrase=True),
+        documents=fields.STORED(),
+        document_pages=fields.STORED(),
     )
 
 
@@ -118,8 +128,25 @@ def title_sort_key(title: str) -> str:
     return "".join(ch for ch in title.casefold() if ch.isalnum() or ch.isspace()).strip()
 
 
-def to_document(resource: Resource) -> dict:
-    """The Whoosh document of a resource (fields left out when empty, as Whoosh expects)."""
+def document_record(source: str, found: Document | None) -> dict:
+    """What the index keeps about one document of a resource (not its text)."""
+    if found is None:  # not extracted (a caller without documents): what the link says
+        try:
+            found = Document(source, format_of(source))
+        except DocumentError as error:
+            found = Document.failed(source, "", error)
+    record = {"source": found.source, "format": found.format}
+    if found.sha256:
+        record |= {"pages": len(found.pages), "size": found.size, "sha256": found.sha256}
+    if found.problem:
+        record |= {"problem": found.problem, "level": found.level, "message": found.message}
+    return record
+
+
+def to_document(resource: Resource, documents: Mapping[str, Document] | None = None) -> dict:
+    """The Whoosh document of a resource, with the text of its `documents` (by source) when
+    given (fields left out when empty, as Whoosh expects)."""
+    found = [(source, (documents or {}).get(source)) for source in resource.documents]
     document = {
         ID: resource.id,
         URL: resource.url,
@@ -139,9 +166,14 @@ def to_document(resource: Resource) -> dict:
             {"path": s.path, "kind": s.kind, **({"label": s.label} if s.label else {})}
             for s in resource.sources
         ],
+        DOCUMENT: "\n\n".join(d.text for _, d in found if d is not None and d.text),
+        DOCUMENTS: [document_record(source, d) for source, d in found],
+        DOCUMENT_PAGES: [list(d.pages) if d is not None else [] for _, d in found],
     }
     if resource.year is not None:
         document[YEAR] = resource.year
+    if not any(document[DOCUMENT_PAGES]):
+        del document[DOCUMENT_PAGES]
     return {name: value for name, value in document.items() if value not in ("", [])}
 
 

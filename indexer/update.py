@@ -1,8 +1,9 @@
 """Step six, incrementally: `update`, the librarian's re-index of what changed, free of any CLI.
 
 `update` re-reads only the pages whose content changed since the published version and
-rewrites only the documents of the resources they mention, giving the same documents a full
-build would, then publishes through `build.publish_version` like a build. It builds from
+rewrites only the documents of the resources they mention, or that link a document file whose
+content changed (only those files are extracted again: `shelf`), giving the same documents a
+full build would, then publishes through `build.publish_version` like a build. It builds from
 scratch when no usable version is published or the vocabulary or thesaurus changed. A
 failure at any point leaves the published index as it was.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import whoosh_internals
+from . import shelf, whoosh_internals
 from .build import (
     SETTINGS_KEY,
     WRITER_MEMORY_MB,
@@ -35,10 +36,11 @@ from .catalog import CATALOG_FILE
 from .corpus import check_corpus, list_pages, page_stat
 from .judgments import Judge
 from .pagecache import CACHE_FILE, PageCache, PageState
+from .parallel import cpu_count
 from .records import CATALOG, NOTICE, RESOURCE_PAGE, Problem, Sighting
 from .report import BuildReport
 from .resources import merge_sightings
-from .schema import ID, document_hash, text_words
+from .schema import ID, document_hash, make_schema, text_words
 from .store import DEFAULT_KEEP_VERSIONS, IndexMissing, IndexStore, Published
 from .thesaurus import THESAURUS_FILE, load_published_thesaurus, load_thesaurus
 from .vocabulary import VOCABULARY_FILE
@@ -87,6 +89,10 @@ def update(
             message = f"the published index cannot be updated ({damage}): full build"
             report.problems.append(Problem(NOTICE, str(index), message))
             return build_locked(corpus, store, report, strict, on_page, judge=judge)
+        if set(make_schema().names()) != set(store.open_index(published).schema.names()):
+            message = "the published index has other fields than this indexer writes: full build"
+            report.problems.append(Problem(NOTICE, str(index), message))
+            return build_locked(corpus, store, report, strict, on_page, judge=judge)
         with PageCache(published.path / CACHE_FILE, read_only=True) as old:
             settings_sha = old.get_meta(SETTINGS_KEY)
         inputs = read_inputs(corpus, report)
@@ -107,6 +113,16 @@ class _Updater:
         self.inputs, self.report = inputs, report
         self.fresh: dict[str, tuple[Sighting, ...]] = {}
         self.affected: set[str] = set()
+        self.listing = shelf.read_listing(published.path)
+        self.texts: dict = {}
+
+    def scan_documents(self) -> None:
+        """Hash the published version's documents again (extracting only changed ones, the
+        cache has the rest): the resources linking a changed or vanished file are affected."""
+        self.texts = shelf.extract(self.corpus, self.store.root, self.listing, cpu_count())
+        for source, known in self.listing.items():
+            if self.texts[source].sha256 != known["sha256"]:
+                self.affected |= set(known["ids"])
 
     def scan(self, cache: PageCache, on_page: OnPage) -> None:
         """Re-read pages whose size or time changed; re-parse those whose content did."""
@@ -156,7 +172,17 @@ class _Updater:
                 if full is not None:
                     sightings.append(full)
         collection = merge_sightings(sightings, self.inputs.vocabulary)
-        documents = documents_of(collection.resources)
+        new = [s for s in shelf.linked(collection.resources) if s not in self.texts]
+        self.texts |= shelf.extract(self.corpus, self.store.root, new, cpu_count())
+        documents = documents_of(collection.resources, self.texts)
+        self.links = {
+            source: [i for i in known["ids"] if i not in self.affected]
+            for source, known in self.listing.items()
+        }
+        for source, ids in shelf.linked(collection.resources).items():
+            self.links.setdefault(source, []).extend(ids)
+        self.links = {source: sorted(ids) for source, ids in self.links.items() if ids}
+        merged = {resource.id: resource for resource in collection.resources}
         old = cache.document_hashes()
         operations: dict[str, dict | None] = {}
         for resource_id in sorted(self.affected):
@@ -170,7 +196,11 @@ class _Updater:
                     self.report.documents_updated += 1
                 else:
                     self.report.documents_added += 1
-            cache.put_document(resource_id, digest, collection.problems.get(resource_id, ()))
+            problems = list(collection.problems.get(resource_id, ()))
+            resource = merged.get(resource_id)
+            if resource is not None:
+                problems += shelf.problems_of(resource, self.texts)
+            cache.put_document(resource_id, digest, problems)
         return operations
 
     @staticmethod
@@ -195,6 +225,7 @@ class _Updater:
         self.store.copy_version(self.published.path, folder)
         with PageCache.copy(self.published.path / CACHE_FILE, folder / CACHE_FILE) as cache:
             self.scan(cache, on_page)
+            self.scan_documents()
             operations = self.rewrite(cache)
             report.problems.extend([*self.inputs.problems, *cache.page_problems()])
             report.problems.extend(cache.document_problems())
@@ -203,7 +234,15 @@ class _Updater:
             report.duplicates_merged = cache.duplicates_merged()
             report.pages_skipped = cache.skipped_pages()
         changed = bool(operations or report.pages_reparsed)
-        yield Staged(ids, partial(self.apply, folder, operations), changed=changed)
+        yield Staged(ids, partial(self.write, folder, operations), changed=changed)
+
+    def write(self, folder: Path, operations: dict[str, dict | None]) -> None:
+        """Rewrite the changed documents, and put the documents' files beside them."""
+        self.apply(folder, operations)
+        problems = shelf.write_files(
+            folder, self.corpus, self.texts, self.links, self.published.path
+        )
+        self.report.problems.extend(problems)
 
     def run(self, strict: bool, on_page: OnPage, judge: Judge | None = None) -> BuildReport:
         """Stage, check and publish the update; with nothing changed, publish nothing."""

@@ -82,7 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import web
+    from . import files, web
     from .base import budget_requests, register_error_handlers
     from .edge import guard_edge
     from .ratelimit import limit_rate
@@ -97,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
     app.register_blueprint(bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(files.bp)
     guard_edge(app)
     limit_rate(app)
     budget_requests(app)

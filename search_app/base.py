@@ -21,6 +21,7 @@ from indexer.records import MAX_ID_LENGTH, slugify
 from . import budget
 from .edge import UNTRUSTED_HOST, bind_urls_for_untrusted_host
 from .errors import UserError
+from .querytext import MAX_QUERY_CHARS
 from .search import resource_details
 from .snapshots import index_unavailable
 
@@ -67,13 +68,15 @@ def snapshot():
         raise index_unavailable(error) from None
 
 
-def resource_data(resource_id: str) -> dict:
-    """A resource's details for the JSON and HTML views (404 if unknown or malformed)."""
+def resource_data(resource_id: str, q: str = "") -> dict:
+    """A resource's details for the JSON and HTML views (404 if unknown or malformed), with
+    the passages of its documents matching `q`, the search it was found by."""
     if LONG_LINK_PART.fullmatch(resource_id):
         resource_id = slugify(resource_id)
     if not RESOURCE_ID.fullmatch(resource_id):
         raise UserError("There is no resource with that id.", NOT_FOUND)
-    details = resource_details(snapshot(), resource_id, current_app.config["RELATED_COUNT"])
+    related = current_app.config["RELATED_COUNT"]
+    details = resource_details(snapshot(), resource_id, related, q[:MAX_QUERY_CHARS])
     if details is None:
         raise UserError("There is no resource with that id.", NOT_FOUND)
     return details

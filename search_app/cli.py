@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from markupsafe import Markup
 
 from indexer import facet_fields
 from indexer.options import index_option
@@ -26,6 +27,7 @@ from .search import export_hits, run_search
 from .snapshots import IndexHolder
 
 TITLE_WIDTH = 90
+PASSAGE_WIDTH = 160  # characters of a passage printed under its page link
 FACET_VALUES_SHOWN = 10
 
 
@@ -134,6 +136,12 @@ def print_results(results: dict) -> None:
         click.echo(
             f"      {', '.join(hit['types'])} | {year} | {'; '.join(hit['topics'])} | {hit['id']}"
         )
+        for document in hit["documents"]:
+            click.echo(f"      {document['label']}: {document['link']}")
+        for passage in hit["passages"]:
+            text = " ".join(Markup(passage["snippet"]).striptags().split())[:PASSAGE_WIDTH]
+            click.echo(f"      page {passage['page']}: {passage['link']}")
+            click.echo(f"        {text}")
     suggestion = results["suggestions"]["did_you_mean"]
     if suggestion:
         click.echo(f"did you mean: {suggestion['q']} ({suggestion['total']} results)")

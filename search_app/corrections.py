@@ -15,6 +15,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from indexer import facet_fields
 from indexer.facet_fields import UNDATED
+from indexer.schema import DOCUMENT
 
 from . import budget
 from . import facets as facet_sets
@@ -46,6 +47,9 @@ def did_you_mean(
         if budget.exhausted():
             budget.cut()
             return None
+        stems = builder.words(word)
+        if stems and builder.reader.doc_frequency(DOCUMENT, stems[0]):
+            continue  # a word found only in documents is no misspelling
         suggestion = speller.suggest(word)
         if suggestion is not None:
             replacements[word] = suggestion

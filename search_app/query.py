@@ -25,6 +25,7 @@ from indexer import facet_fields
 from indexer.schema import (
     CONTENT,
     DESCRIPTION,
+    DOCUMENT,
     SEARCH_FIELDS,
     TITLE,
     TOPIC_TEXT,
@@ -52,7 +53,15 @@ from .spelling import LazySpeller
 
 # Query-time weight of a word found in each field (content holds all text; see schema),
 # tuned with bench/relevance.py.
-FIELD_WEIGHTS = {CONTENT: 1.0, TITLE: 0.2, TOPIC_TEXT: 0.1, DESCRIPTION: 0.05}
+# A document's text counts less than the resource's own (content): see README "Documents".
+DOCUMENT_WEIGHT = 0.3
+FIELD_WEIGHTS = {
+    CONTENT: 1.0,
+    TITLE: 0.2,
+    TOPIC_TEXT: 0.1,
+    DESCRIPTION: 0.05,
+    DOCUMENT: DOCUMENT_WEIGHT,
+}
 MAX_UNITS = 32
 
 # Modes reported in the response's `query.mode`.

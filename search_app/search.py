@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from markupsafe import escape
-from whoosh.query import AndNot, Not, Or, Term
+from whoosh.query import AndNot, Not, Or, Phrase, Term
 
 from indexer import facet_fields
 from indexer.schema import (
@@ -36,7 +36,7 @@ from indexer.schema import (
     YEAR,
 )
 
-from . import budget, corrections
+from . import budget, corrections, passages
 from . import facets as facet_sets
 from .facets import first_in_order
 from .highlights import SNIPPET_CHARS, TEXT_WORDS
@@ -116,13 +116,22 @@ def results(snapshot: Snapshot, searched: Searched) -> list[dict]:
         return []
     # The words to mark in results: the query's, less those it excludes.
     words = query_words(found.query) if found.mode != BROWSE else set()
+    phrases = query_phrases(found.query) if words else ()
     page = ordered(snapshot, searched, start + params.per_page)[start:]
-    return [result(snapshot, docnum, score, words) for docnum, score in page]
+    return [result(snapshot, docnum, score, words, phrases) for docnum, score in page]
 
 
-def result(snapshot: Snapshot, docnum: int, score: float | None, words: set[str]) -> dict:
-    """One result: its metadata, matched fields, highlighted title and snippet."""
+def result(
+    snapshot: Snapshot,
+    docnum: int,
+    score: float | None,
+    words: set[str],
+    phrases: tuple[tuple[str, ...], ...] = (),
+) -> dict:
+    """One result: its metadata, matched fields, highlighted title and snippet, its documents
+    and their best passages (each with its page and a link to it)."""
     fields = snapshot.searcher.stored_fields(docnum)
+    found_passages = passages.passages(fields, words, snapshot.version, phrases)
     texts = {
         "title": fields[TITLE],
         "topics": " ".join(fields.get(TOPIC, [])),
@@ -133,6 +142,9 @@ def result(snapshot: Snapshot, docnum: int, score: float | None, words: set[str]
         name: words & TEXT_WORDS.words(text) if words else set() for name, text in texts.items()
     }
     marked = set().union(*found.values())
+    text_snippet = snippet(texts, found)
+    best = found_passages[0] if found_passages else None
+    use_passage = best is not None and not (found["description"] or found["body"])
     return {
         "id": fields[ID],
         "title": fields[TITLE],
@@ -140,10 +152,16 @@ def result(snapshot: Snapshot, docnum: int, score: float | None, words: set[str]
         "types": fields.get(TYPE, []),
         "topics": fields.get(TOPIC, []),
         "year": fields.get(YEAR),
-        "snippet": snippet(texts, found),
+        "snippet": best["snippet"] if use_passage else text_snippet,
         "title_html": TEXT_WORDS.whole(fields[TITLE], marked) or str(escape(fields[TITLE])),
-        "matched_fields": [name for name, hits in found.items() if hits],
+        "matched_fields": [name for name, hits in found.items() if hits]
+        + (["document"] if found_passages else []),
         "score": None if score is None else round(score, SCORE_DIGITS),
+        # The page the snippet is from (a document's passage), else None.
+        "snippet_page": best["page"] if use_passage else None,
+        "snippet_link": best["link"] if use_passage else None,
+        "documents": passages.documents(fields, snapshot.version),
+        "passages": found_passages,
     }
 
 
@@ -183,6 +201,19 @@ def query_words(node) -> set[str]:
             if name in WORD_FIELDS
         }
     return set().union(*(query_words(child) for child in node.children()))
+
+
+def query_phrases(node) -> tuple[tuple[str, ...], ...]:
+    """The phrases a query searches the text fields for (each once), excluded ones left out."""
+    if isinstance(node, Not):
+        return ()
+    if isinstance(node, AndNot):
+        return query_phrases(node.a)
+    if isinstance(node, Phrase):
+        return ((*node.words,),) if node.fieldname in WORD_FIELDS else ()
+    if node.is_leaf():
+        return ()
+    return tuple(dict.fromkeys(p for child in node.children() for p in query_phrases(child)))
 
 
 def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/search.json") -> dict:
@@ -282,12 +313,18 @@ def related(snapshot: Snapshot, docnum: int, fields: dict, top: int) -> list[dic
     ]
 
 
-def resource_details(snapshot: Snapshot, resource_id: str, related_count: int) -> dict | None:
-    """A resource's metadata, text, source pages and related resources, or None."""
+def resource_details(
+    snapshot: Snapshot, resource_id: str, related_count: int, q: str = ""
+) -> dict | None:
+    """A resource's metadata, text, source pages, documents and related resources, or None;
+    with a query `q` (the search it was found by), the passages of its documents matching it."""
     found = find_resource(snapshot, resource_id)
     if found is None:
         return None
     docnum, fields = found
+    query = snapshot.builder.parse(q).query if q else None
+    words = query_words(query) if query is not None else set()
+    phrases = query_phrases(query) if words else ()
     return {
         "id": resource_id,
         "title": fields[TITLE],
@@ -301,4 +338,7 @@ def resource_details(snapshot: Snapshot, resource_id: str, related_count: int) -
         "sources": fields.get(SOURCES, []),
         "related": related(snapshot, docnum, fields, related_count),
         "index": snapshot.info(),
+        "documents": passages.documents(fields, snapshot.version),
+        "q": q,
+        "passages": passages.passages(fields, words, snapshot.version, phrases),
     }

@@ -37,7 +37,7 @@ def search_json():
 @bp.get("/resources/<resource_id>.json")
 def resource_json(resource_id: str):
     """One resource, as JSON."""
-    return jsonify(resource_data(resource_id))
+    return jsonify(resource_data(resource_id, request.args.get("q", "")))
 
 
 @bp.get("/suggest.json")

@@ -167,7 +167,7 @@ def search_atom():
 @bp.get("/resources/<resource_id>", strict_slashes=False)
 def resource_page(resource_id: str):
     """One resource: metadata, where it is listed, related resources."""
-    resource = resource_data(resource_id)
+    resource = resource_data(resource_id, request.args.get("q", ""))
     return render_template("resource.html", resource=resource, listed=listed(resource))
 
 

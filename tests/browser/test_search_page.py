@@ -39,7 +39,7 @@ def test_typing_a_query_and_pressing_enter_shows_results(
 
     assert params_of(page.url) == {"q": [QUERY]}
     expected = json_of_page(page, live_server)
-    assert expected["total"] == 24
+    assert expected["total"] == 27
     summary = count_text(expected["total"], QUERY)
     expect(page.locator("#result-count")).to_have_text(summary)
     assert result_titles(page) == [result["title"] for result in expected["results"]]
@@ -140,7 +140,7 @@ def test_paging_through_and_back_keeps_every_page_a_url(page, live_server, expec
     second_page = result_titles(page)
     assert second_page == [r["title"] for r in json_of_page(page, live_server)["results"]]
     assert len(second_page) == 10 and not set(second_page) & set(first_page)
-    expect(page.locator("#result-count")).to_have_text(count_text(24, QUERY, page=2))
+    expect(page.locator("#result-count")).to_have_text(count_text(27, QUERY, page=2))
     page.screenshot(path=screenshots / "page-2.png", full_page=True)
 
     page.reload()
@@ -191,9 +191,10 @@ def test_a_misspelling_offers_did_you_mean(page, live_server, expect, screenshot
     expect(page.get_by_role("status")).to_have_text(f"No resources found for “{MISSPELLING}”")
     expect(page.locator(".result")).to_have_count(0)
     suggestion = json_of_page(page, live_server)["suggestions"]["did_you_mean"]
-    assert suggestion["q"] == "crises"
+    # "crises": one resource's title, and one report's text.
+    assert (suggestion["q"], suggestion["total"]) == ("crises", 2)
     notice = page.locator(".notice--suggestion")
-    expect(notice).to_have_text(f"Did you mean {suggestion['q']}? ({suggestion['total']} resource)")
+    expect(notice).to_have_text("Did you mean crises? (2 resources)")
     page.screenshot(path=screenshots / "no-results.png", full_page=True)
 
     notice.get_by_role("link", name=suggestion["q"]).click()
@@ -211,7 +212,7 @@ def test_filters_that_exclude_everything_offer_their_removal(page, live_server, 
         "suggestions"
     ]["remove_filters"]
     assert [(r["facet"], r["value"], r["total"]) for r in removals] == [
-        ("type", "Video", 5),
+        ("type", "Video", 8),  # 3 of them by their documents' text
         ("topic", TOPIC, 1),
     ]
     offers = page.locator(".notice--suggestion li")
@@ -225,7 +226,7 @@ def test_filters_that_exclude_everything_offer_their_removal(page, live_server, 
     page.wait_for_url(lambda url: "type=" not in url)
     assert params_of(page.url) == {"q": [QUERY], "topic": [TOPIC]}
     expect(page.locator(".result")).to_have_count(removals[0]["total"])
-    # Five results (since the full-text resources joined the shipped corpus) are not few:
+    # Eight results (since the full-text resources joined the shipped corpus) are not few:
     # suggestions come under 5 results, so no removal is offered any more.
     expect(offers).to_have_count(0)
 

@@ -18,6 +18,7 @@ import pytest
 import indexer.build
 import indexer.pages
 import indexer.parallel
+import indexer.reading
 from indexer.build import BuildFailed, build, check
 from indexer.catalog import parse_catalog
 from indexer.records import ERROR, WARNING, Problem
@@ -343,7 +344,7 @@ def test_update_sees_a_same_size_edit_with_its_time_set_back(corpus, index_dir, 
 
 
 def test_a_page_written_just_after_it_was_read_is_read_again(corpus, tmp_path, monkeypatch):
-    read_page = indexer.build.read_page
+    read_page = indexer.reading.read_page
     page = "resources/cafe-protocols.html"
 
     def read_then_edited(corpus_folder, relative, *args):
@@ -352,7 +353,7 @@ def test_a_page_written_just_after_it_was_read_is_read_again(corpus, tmp_path, m
             same_size_edit(corpus / page, "ticket triage", "ticket sorter")
         return found
 
-    monkeypatch.setattr(indexer.build, "read_page", read_then_edited)
+    monkeypatch.setattr(indexer.reading, "read_page", read_then_edited)
     build(corpus, tmp_path / "index")
     monkeypatch.undo()
     assert "ticket sorter" not in str(stored_documents(tmp_path / "index"))

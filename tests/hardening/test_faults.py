@@ -362,7 +362,9 @@ def segment_files(index: Path) -> list[Path]:
     files = [
         p
         for p in version_folder(index).iterdir()
-        if p.suffix not in (".toc", ".json", ".sqlite", ".txt") and p.name != "MAIN_WRITELOCK"
+        if p.is_file()  # not the folder of the version's documents
+        and p.suffix not in (".toc", ".json", ".sqlite", ".txt")
+        and p.name != "MAIN_WRITELOCK"
     ]
     assert files, list(version_folder(index).iterdir())
     return files

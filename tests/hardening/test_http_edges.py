@@ -34,6 +34,7 @@ ROUTE_PATHS = {
     "/resources/<resource_id>": f"/resources/{HANDBOOK}",
     "/resources/<resource_id>.json": f"/resources/{HANDBOOK}.json",
     "/static/<path:filename>": "/static/search.js",
+    "/documents/<version>/<path:source>": "/documents/v20260101T000000000000Z-1/files/a.pdf",
 }
 RAW_QUERIES = [b"q=\xff", b"q=caf\xe9", b"topic=\xc3", b"\xff", b"q=ok&page=\x80"]
 

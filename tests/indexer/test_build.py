@@ -11,6 +11,7 @@ import sys
 import pytest
 
 import indexer.build
+import indexer.reading
 from indexer.build import BuildFailed, build, check
 from indexer.corpus import MEGABYTE, CorpusError, read_page
 from indexer.records import NOTICE, WARNING, Problem
@@ -329,7 +330,7 @@ def test_malformed_page_is_read_without_complaint(corpus, tmp_path):
 
 
 def test_page_over_a_smaller_cap(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(indexer.build, "read_page", functools.partial(read_page, limit=MEGABYTE))
+    monkeypatch.setattr(indexer.reading, "read_page", functools.partial(read_page, limit=MEGABYTE))
     write_page(
         corpus, "resources/big.html", resource_page("Big", "Report", body="x" * (MEGABYTE * 3 // 2))
     )

@@ -71,8 +71,8 @@ def test_rows_become_sightings():
         ('{"id": "!!!"}', "needs an id or a url to name the resource; row skipped"),
         (
             '{"id": "a", "colour": "red"}',
-            "unknown field 'colour' (known: body, description, exclude, id, title, topics, types,"
-            " url, year); row skipped",
+            "unknown field 'colour' (known: body, description, documents, exclude, id, title,"
+            " topics, types, url, year); row skipped",
         ),
         (
             '{"id": "a", "year": "twenty"}',
@@ -255,8 +255,8 @@ def test_bad_rows_are_reported_and_good_rows_applied(corpus, tmp_path):
     }
     assert [str(p) for p in report.sorted_problems()] == [
         "error: catalog.jsonl:1: year must be a year between 1800 and 2100, or null; row skipped",
-        "error: catalog.jsonl:2: unknown field 'colour' (known: body, description, exclude, id,"
-        " title, topics, types, url, year); row skipped",
+        "error: catalog.jsonl:2: unknown field 'colour' (known: body, description, documents,"
+        " exclude, id, title, topics, types, url, year); row skipped",
         "notice: catalog.jsonl:3 (row): catalog sets year to 2022 (pages: 2021)",
     ]
 

@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 import indexer.build
+import indexer.reading
 from indexer.build import BuildFailed, build, changed_pages
 from indexer.records import NOTICE, Problem
 from indexer.store import IndexStore
@@ -118,13 +119,13 @@ def test_update_deletes_the_documents_of_removed_pages(corpus, index_dir, tmp_pa
 
 def test_update_reparses_only_the_changed_pages(corpus, index_dir, monkeypatch):
     parsed = []
-    parse_page = indexer.build.parse_page
+    parse_page = indexer.reading.parse_page
 
     def spy(path, data):
         parsed.append(path)
         return parse_page(path, data)
 
-    monkeypatch.setattr(indexer.build, "parse_page", spy)
+    monkeypatch.setattr(indexer.reading, "parse_page", spy)
     write_page(
         corpus,
         FORCE_PAGE,

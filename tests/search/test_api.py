@@ -64,6 +64,10 @@ RESULT_KEYS = [
     "title_html",
     "matched_fields",
     "score",
+    "snippet_page",
+    "snippet_link",
+    "documents",
+    "passages",
 ]
 NO_RESOURCE = "There is no resource with that id."
 NO_PAGE = "There is no page at this address."
@@ -128,6 +132,10 @@ def test_a_result_in_full_with_its_hostile_text_escaped(search):
         "')&lt;/script&gt; during the audit",
         "title_html": "Body Camera Footage Review",
         "matched_fields": ["body"],
+        "snippet_page": None,
+        "snippet_link": None,
+        "documents": [],
+        "passages": [],
     }
     soup = BeautifulSoup(result["snippet"], "html.parser")
     assert (soup.find("script"), marks(result["snippet"])) == (None, ["zeppelin"])
@@ -296,6 +304,9 @@ def test_a_resource_with_its_sources_and_related_resources(client, library_index
                 "version": published.version,
                 "built_at": published.manifest["built_at"],
             },
+            "documents": [],
+            "q": "",
+            "passages": [],
         },
     )
 

@@ -107,7 +107,13 @@ def test_the_server_reads_the_index_ahead_for_its_workers(library_index, tmp_pat
     assert holder.warm(3)
     (shared,) = holder.shared.values()
     assert len(shared.terms.terms) == 3
-    assert set(shared.terms.lengths) == {"content", "title", "topic_text", "description"}
+    assert set(shared.terms.lengths) == {
+        "content",
+        "title",
+        "topic_text",
+        "description",
+        "document",
+    }
     assert getattr(holder.local, "snapshot", None) is None
     snapshot = holder.snapshot()
     assert snapshot.shared is shared
