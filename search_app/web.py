@@ -20,6 +20,7 @@ from indexer.vocabulary import label_key
 
 from .base import log_search, resource_data, snapshot
 from .edge import PUBLIC_MAX_AGE, cache_by_host, public_base
+from .facets import year_value
 from .formerrors import parse_keeping_search
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_params
 from .query import BROWSE
@@ -40,6 +41,8 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 FEED_EPOCH = "1970-01-01T00:00:00Z"  # an index without a build time (tests' own)
 # Numbered pagination: the first and last pages, and this many either side of the current.
 PAGE_NUMBERS_AROUND = 2
+# The histogram shows the years no result has between the first and last, up to this many.
+MAX_EMPTY_YEARS = 50
 EXPORTS = (("csv", "CSV"), ("ris", "RIS"), ("bib", "BibTeX"), ("json", "JSON"))
 
 
@@ -69,6 +72,7 @@ def search_page():
         if params.q
         else url_for("web.search_page"),
         chips=active_filters(results, params),
+        histogram=histogram_rows(results, params, url_for("web.search_page")),
         year_error=year_error,
         page_numbers=page_numbers(results["page"], results["total"], results["per_page"]),
         atom_url=params.url(url_for("web.search_atom"), sort="relevance", page=1),
@@ -116,6 +120,21 @@ def sort_menu(results: dict) -> dict[str, str]:
     if results["query"]["mode"] != BROWSE:
         return SORT_LABELS
     return {value: label for value, label in SORT_LABELS.items() if value != "relevance"}
+
+
+def histogram_rows(results: dict, params, base_path: str) -> list[dict]:
+    """The year histogram: the facet's years, newest first, with the years between them that
+    no result has shown as empty rows (still links selecting that year), then the undated.
+    A span over MAX_EMPTY_YEARS empty years is left as it is."""
+    values = results["facets"][facet_fields.range_facet().name]
+    dated = {int(v["value"]): v for v in values if v["value"] != UNDATED}
+    rows = list(dated.values())
+    if dated and max(dated) - min(dated) + 1 - len(dated) <= MAX_EMPTY_YEARS:
+        rows = [
+            dated.get(year) or year_value(str(year), 0, params, base_path)
+            for year in range(max(dated), min(dated) - 1, -1)
+        ]
+    return rows + [v for v in values if v["value"] == UNDATED]
 
 
 def active_filters(results: dict, params) -> list[dict]:

@@ -225,10 +225,44 @@
       var results = Array.prototype.map.call(links, function (link) {
         return { path: link.pathname, title: link.textContent.trim() };
       });
-      try {
-        window.sessionStorage.setItem(CONTEXT_KEY, JSON.stringify({ search: location.href, results: results }));
-      } catch (error) { /* no storage: the resource page offers the search page only */ }
+      var prev = document.querySelector(".pagination a[rel=prev]");
+      var next = document.querySelector(".pagination a[rel=next]");
+      saveContext({
+        search: location.href,
+        results: results,
+        prevPage: prev ? prev.href : null,
+        nextPage: next ? next.href : null
+      });
     });
+  }
+
+  function saveContext(context) {
+    try {
+      window.sessionStorage.setItem(CONTEXT_KEY, JSON.stringify(context));
+    } catch (error) { /* no storage: the resource page offers the search page only */ }
+  }
+
+  // The results of the search page before or after the one kept (previous and next across
+  // pages): its JSON, then `found(context, results)` with the context that page would keep.
+  function neighbourPage(pageUrl, found) {
+    var url = new URL(pageUrl);
+    fetch(url.pathname.replace(/\/search$|\/$/, "/search.json") + url.search, {
+      headers: { Accept: "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data || !data.results || !data.results.length) return;
+      var results = data.results.map(function (result) {
+        return { path: "/resources/" + result.id, title: result.title };
+      });
+      var link = function (href) { return href ? new URL(href.replace("/search.json", "/search"), url).href : null; };
+      found({
+        search: url.href,
+        results: results,
+        prevPage: link(data.links.prev),
+        nextPage: link(data.links.next)
+      }, results);
+    }).catch(function () { /* offline or refused: no link across pages */ });
   }
 
   function resultNav(nav) {
@@ -257,6 +291,23 @@
     if (before) add("Previous result", before.path, "prev", before.title);
     if (after) add("Next result", after.path, "next", after.title);
     nav.hidden = false;
+    // At either end of the page kept, the neighbour comes from the next or previous page;
+    // following it keeps that page as the search to go back to.
+    function across(pageUrl, pick, text, rel) {
+      neighbourPage(pageUrl, function (neighbour, results) {
+        var result = pick(results);
+        add(text, result.path, rel, result.title);
+        var link = nav.lastChild;
+        link.addEventListener("click", function () { saveContext(neighbour); });
+        if (rel === "prev") nav.insertBefore(link, nav.children[1] || null);
+      });
+    }
+    if (!after && context.nextPage) {
+      across(context.nextPage, function (r) { return r[0]; }, "Next result", "next");
+    }
+    if (!before && context.prevPage) {
+      across(context.prevPage, function (r) { return r[r.length - 1]; }, "Previous result", "prev");
+    }
   }
 
   // After "Show N results" the new page opens at the count, not at the top of the page.

@@ -41,3 +41,40 @@ def test_a_resource_opened_directly_offers_no_result_navigation(page, live_serve
     listed.first.click()
     page.wait_for_url(re.compile(r"/search\?topic="))
     assert list(params_of(page.url)) == ["topic"]
+
+
+def test_previous_and_next_cross_to_the_neighbouring_pages_of_results(page, live_server, expect):
+    """At the last result of page 2, "Next result" is the first of page 3, and from there
+    "Back to results" returns to page 3; at the first of page 2, "Previous result" is the
+    last of page 1."""
+    second = get_json(page, live_server, f"/search.json?q={QUERY}&page=2")["results"]
+    third = get_json(page, live_server, f"/search.json?q={QUERY}&page=3")["results"]
+    first = get_json(page, live_server, f"/search.json?q={QUERY}&page=1")["results"]
+    page.goto(f"{live_server}/search?q={QUERY}&page=2")
+    page.get_by_role("link", name=second[-1]["title"], exact=True).click()
+    page.wait_for_url(re.compile(r"/resources/"))
+    nav = page.get_by_role("navigation", name="Search results")
+    expect(nav.get_by_role("link")).to_have_text(
+        [
+            "← Back to results",
+            f"Previous result: {second[-2]['title']}",
+            f"Next result: {third[0]['title']}",
+        ]
+    )
+    nav.get_by_role("link", name=re.compile("^Next result")).click()
+    page.wait_for_url(f"{live_server}/resources/{third[0]['id']}")
+    nav.get_by_role("link", name="← Back to results").click()
+    page.wait_for_url(re.compile(r"/search\?"))
+    assert params_of(page.url) == {"q": [QUERY], "page": ["3"]}
+
+    # The miss, the other way: the first result of page 2 goes back to page 1's last.
+    page.goto(f"{live_server}/search?q={QUERY}&page=2")
+    page.get_by_role("link", name=second[0]["title"], exact=True).click()
+    page.wait_for_url(re.compile(r"/resources/"))
+    expect(nav.get_by_role("link")).to_have_text(
+        [
+            "← Back to results",
+            f"Previous result: {first[-1]['title']}",
+            f"Next result: {second[1]['title']}",
+        ]
+    )

@@ -98,3 +98,30 @@ def test_each_result_says_why_it_matched(page, live_server, expect):
     # The miss: browsing has nothing to explain.
     page.goto(f"{live_server}/search?type=Report")
     expect(reasons).to_have_count(0)
+
+
+def test_the_title_says_what_was_searched_and_filtered(page, live_server, expect):
+    page.goto(f"{live_server}/search?q={QUERY}")
+    expect(page).to_have_title(re.compile(rf"^{QUERY} – Resource search"))
+    page.locator(".result__topics").get_by_role("link", name=TOPIC, exact=True).first.click()
+    page.wait_for_url(re.compile(r"topic="))
+    expect(page).to_have_title(re.compile(rf"^Topic {re.escape(TOPIC)} – Resource search"))
+
+
+def test_empty_years_are_histogram_rows_that_select_their_year(page, live_server, expect):
+    page.goto(f"{live_server}/search")
+    rows = page.locator("ul.histogram > li")
+    labels = rows.locator(".histogram__label").all_text_contents()
+    years = [int(label) for label in labels if label.isdigit()]
+    # A time line: every year from the newest to the oldest, the empty ones included.
+    assert years == list(range(max(years), min(years) - 1, -1))
+    empty = rows.filter(has_text=re.compile(r"\b0 results\b"))
+    assert empty.count() > 0
+    link = empty.first.get_by_role("link")
+    year = link.locator(".histogram__label").text_content()
+    box = link.bounding_box()
+    assert min(box["width"], box["height"]) >= MIN_TARGET_PX, box
+    link.click()
+    page.wait_for_url(re.compile(r"year_from="))
+    assert params_of(page.url) == {"year_from": [year], "year_to": [year]}
+    expect(page.locator("#result-count")).to_contain_text("No")
