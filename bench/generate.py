@@ -6,9 +6,13 @@ the catalog sample (`distributions.py`); titles, descriptions and bodies of 300 
 (log-uniform) come from the Zipf-like vocabulary of `lexicon.py`. Pages are rendered by the
 shipped corpus's own templates (`tools/corpus_pages.py`): a resource page per resource and
 topic listings of 8 cards a page, newest first, undated last. The corpus's `vocabulary.toml`
-and `thesaurus.txt` are copied in. Usage:
+and `thesaurus.txt` are copied in. With `--documents SHARE`, that share of the resources (each
+drawn from its own seeded generator) also links a real PDF, `files/<slug>.pdf`, typeset by the
+shipped corpus's own typesetter (`tools/corpus_documents.py`): the resource's title, then 10
+to 40 pages of generated text with a page break after each, a running header and page numbers.
+Usage:
 
-    python -m bench.generate --size 10000 --out /tmp/corpus-10k
+    python -m bench.generate --size 10000 --out /tmp/corpus-10k [--documents 0.2]
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import click
 
 from .distributions import CATALOG_SAMPLE, ROOT, VOCABULARY, Distributions, fit
 from .lexicon import LEXICON_FILE, Lexicon, TextSampler, load_lexicon, title_case
-from .sitepages import corpus_pages, render_listing, render_resource
+from .sitepages import corpus_documents, corpus_pages, render_listing, render_resource
 
 SEED = 20240611
 MIN_BODY_WORDS, MAX_BODY_WORDS = 300, 3000
@@ -37,12 +41,16 @@ FEATURED = 12
 CHUNK_RESOURCES = 250
 MANIFEST = "generated.json"
 COPIED = ("vocabulary.toml", "thesaurus.txt")
-OWNED = ("resources", "topics", "index.html", MANIFEST)
+OWNED = ("resources", "topics", "files", "index.html", MANIFEST)
+DOCUMENT_PAGES = (10, 40)  # a linked PDF's pages, uniform
+WORDS_PER_DOCUMENT_PAGE = 350  # fits a US Letter page at the typesetter's 11 pt
+DOCUMENT_ISSUER = "Benchmark Corpus"
 SOURCES = (
     Path(__file__).with_name("generate.py"),
     Path(__file__).with_name("sitepages.py"),
     Path(__file__).with_name("lexicon.py"),
     Path(__file__).with_name("distributions.py"),
+    Path(corpus_documents.__file__),
     LEXICON_FILE,
     Path(corpus_pages.__file__),
     CATALOG_SAMPLE,
@@ -88,8 +96,11 @@ def make_title(rng: Random, lexicon: Lexicon, year: int | None) -> str:
     )
 
 
-def plan(size: int, seed: int, lexicon: Lexicon, dists: Distributions) -> list[dict]:
-    """Every resource's metadata, in number order, with unique slugs."""
+def plan(
+    size: int, seed: int, lexicon: Lexicon, dists: Distributions, documents: float = 0.0
+) -> list[dict]:
+    """Every resource's metadata, in number order, with unique slugs; the `documents` share
+    that links a PDF has its page count (drawn apart, so a share of 0 changes nothing)."""
     resources = []
     for number in range(size):
         rng = resource_rng(seed, number, "meta")
@@ -109,6 +120,11 @@ def plan(size: int, seed: int, lexicon: Lexicon, dists: Distributions) -> list[d
     slugs = corpus_pages.unique_slugs([resource["title"] for resource in resources])
     for resource, slug in zip(resources, slugs, strict=True):
         resource["slug"] = slug
+        rng = resource_rng(seed, resource["number"], "document")
+        if documents and rng.random() < documents:
+            resource["document_pages"] = rng.randint(*DOCUMENT_PAGES)
+            href = f"/{corpus_documents.FILES_FOLDER}/{slug}.pdf"
+            resource["documents"] = [{"href": href, "format": "pdf", "label": resource["title"]}]
     return resources
 
 
@@ -139,7 +155,25 @@ class _Worker:
             }
             html = render_resource({**resource, **text}, resource["number"], self.nav)
             _write(self.out / corpus_pages.resource_file(resource["slug"]), html)
+            if resource.get("documents"):
+                self.document(resource, topic)
         return stop - start
+
+    def document(self, resource: dict, topic: str | None) -> None:
+        """The resource's PDF: its title, then one page of generated text per page drawn."""
+        rng = resource_rng(self.seed, resource["number"], "document-text")
+        blocks = []
+        for page in range(resource["document_pages"]):
+            if page:
+                blocks.append((corpus_documents.PAGE_BREAK, ""))
+            paragraphs = self.sampler.paragraphs(rng, WORDS_PER_DOCUMENT_PAGE, topic)
+            blocks += [("p", paragraph) for paragraph in paragraphs]
+        title = resource["title"]
+        entry = ("", "pdf", title, title[:60], DOCUMENT_ISSUER)
+        citation = f"{DOCUMENT_ISSUER}, {resource['year'] or 'undated'}."
+        data = corpus_documents.render_pdf(entry, citation, blocks)
+        href = resource["documents"][0]["href"]
+        (self.out / href.lstrip("/")).write_bytes(data)
 
     def listing_pages(self, topic: dict, numbers: list[int], first: int, count: int) -> int:
         cards = [self.resources[number] for number in numbers]
@@ -198,11 +232,14 @@ def prepare(out: Path) -> None:
     (out / "resources").mkdir(parents=True)
 
 
-def generate(size: int, out: Path, seed: int = SEED, workers: int | None = None) -> dict:
-    """Write a corpus of `size` resources into `out`; return its manifest."""
+def generate(
+    size: int, out: Path, seed: int = SEED, workers: int | None = None, documents: float = 0.0
+) -> dict:
+    """Write a corpus of `size` resources into `out` (the `documents` share linking a PDF);
+    return its manifest."""
     started = time.perf_counter()
     lexicon, dists = load_lexicon(), fit()
-    resources = plan(size, seed, lexicon, dists)
+    resources = plan(size, seed, lexicon, dists, documents)
     names = [name for name in dists.topics if any(name in r["canonical"] for r in resources)]
     topics = {name: {"heading": name, "slug": corpus_pages.slugify(name)} for name in names}
     nav = [(t["heading"], corpus_pages.topic_url(t["slug"], 1)) for t in topics.values()]
@@ -211,6 +248,9 @@ def generate(size: int, out: Path, seed: int = SEED, workers: int | None = None)
         (out / "topics" / topic["slug"]).mkdir(parents=True)
     for name in COPIED:
         shutil.copyfile(ROOT / "corpus" / name, out / name)
+    linked = [r for r in resources if r.get("documents")]
+    if linked:
+        (out / corpus_documents.FILES_FOLDER).mkdir()
     tasks = listing_tasks(resources, topics) + [
         ("resource_pages", start, min(start + CHUNK_RESOURCES, size))
         for start in range(0, size, CHUNK_RESOURCES)
@@ -231,18 +271,23 @@ def generate(size: int, out: Path, seed: int = SEED, workers: int | None = None)
         "listing_pages": listing,
         "pages": size + listing + 1,
     }
+    if documents:
+        manifest["documents"] = documents
+        manifest["pdfs"] = len(linked)
+        manifest["pdf_pages"] = sum(r["document_pages"] for r in linked)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return {**manifest, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def is_current(out: Path, size: int, seed: int = SEED) -> bool:
-    """Whether `out` holds a complete corpus of this generator, size and seed."""
+def is_current(out: Path, size: int, seed: int = SEED, documents: float = 0.0) -> bool:
+    """Whether `out` holds a complete corpus of this generator, size, seed and documents share."""
     try:
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     wanted = {"generator": fingerprint(), "size": size, "seed": seed}
-    return all(manifest.get(key) == value for key, value in wanted.items())
+    current = all(manifest.get(key) == value for key, value in wanted.items())
+    return current and manifest.get("documents", 0.0) == documents
 
 
 @click.command()
@@ -250,12 +295,19 @@ def is_current(out: Path, size: int, seed: int = SEED) -> bool:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--seed", type=int, default=SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Default: all cores.")
-def main(size: int, out: Path, seed: int, workers: int | None) -> None:
+@click.option(
+    "--documents",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of the resources linking a generated PDF of 10 to 40 pages.",
+)
+def main(size: int, out: Path, seed: int, workers: int | None, documents: float) -> None:
     """Write a synthetic corpus of SIZE resources.
 
     Example: python -m bench.generate --size 10000 --out /tmp/corpus-10k
     """
-    manifest = generate(size, out, seed, workers)
+    manifest = generate(size, out, seed, workers, documents)
     click.echo(
         f"wrote {manifest['pages']} pages ({manifest['resources']} resources, "
         f"{manifest['listing_pages']} listing pages) to {out} in {manifest['seconds']} s",

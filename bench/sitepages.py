@@ -15,10 +15,12 @@ from __future__ import annotations
 import importlib.util
 import sys
 from html import escape
+from pathlib import Path
 
 from .distributions import ROOT
 
 CORPUS_PAGES = ROOT / "tools" / "corpus_pages.py"
+CORPUS_DOCUMENTS = ROOT / "tools" / "corpus_documents.py"
 PAGINATION_WINDOW = 2
 GAP = '<span class="gap">\u2026</span>'
 SITE_FOOTER = {
@@ -28,18 +30,19 @@ SITE_FOOTER = {
 }
 
 
-def _load_corpus_pages():
-    """tools/corpus_pages.py is a script's neighbour, not a package: load it by path."""
-    if "corpus_pages" in sys.modules:
-        return sys.modules["corpus_pages"]
-    spec = importlib.util.spec_from_file_location("corpus_pages", CORPUS_PAGES)
+def _load_tool(name: str, path: Path):
+    """tools/*.py are a script's neighbours, not a package: load one by path."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules["corpus_pages"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
-corpus_pages = _load_corpus_pages()
+corpus_pages = _load_tool("corpus_pages", CORPUS_PAGES)
+corpus_documents = _load_tool("corpus_documents", CORPUS_DOCUMENTS)
 
 
 def _placeholder(section: int) -> str:

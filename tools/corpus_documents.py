@@ -24,6 +24,7 @@ HEADING_MAX_CHARACTERS = 90
 HYPHENATE_FROM = 11  # letters: longer words may be broken across lines, with a hyphen
 WORDS_PER_DOCX_PAGE = 450  # the Word file's explicit page breaks, at paragraph ends
 SOFT_HYPHEN = "\u00ad"
+PAGE_BREAK = "break"  # a block kind render_pdf reads as the end of a page (bench/generate.py)
 # Characters the PDF's standard fonts (Windows-1252) lack, and what is printed instead.
 PDF_SUBSTITUTES = {"\u2011": "-"}
 
@@ -93,7 +94,7 @@ def render_pdf(entry, citation, blocks):
     from reportlab.lib.pagesizes import LETTER
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import inch
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
     _, _, title, short, issuer, *_ = entry
     body = ParagraphStyle(
@@ -134,7 +135,9 @@ def render_pdf(entry, citation, blocks):
 
     story = [Paragraph(_pdf_text(title), title_style), Paragraph(_pdf_text(citation), cite_style)]
     for kind, text in blocks:
-        if kind == "h":
+        if kind == PAGE_BREAK:
+            story.append(PageBreak())
+        elif kind == "h":
             story.append(Paragraph(_pdf_text(text), heading))
         else:
             story.append(Paragraph(_LONG_WORD.sub(_hyphenate, _pdf_text(text)), body))
