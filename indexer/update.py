@@ -42,7 +42,7 @@ from .report import BuildReport
 from .resources import merge_sightings
 from .schema import ID, document_hash, make_schema, text_words
 from .store import DEFAULT_KEEP_VERSIONS, IndexMissing, IndexStore, Published
-from .thesaurus import THESAURUS_FILE, load_published_thesaurus, load_thesaurus
+from .thesaurus import load_published_thesaurus
 from .vocabulary import VOCABULARY_FILE
 
 
@@ -55,7 +55,7 @@ def _damage(store: IndexStore, published: Published) -> str | None:
             if searcher.doc_count() != published.manifest.get("documents"):
                 return "its document count differs from its manifest"
             searcher.document(id=next(iter(searcher.lexicon(ID)), b"").decode("utf-8"))
-        load_thesaurus(published.path / THESAURUS_FILE, text_words())
+        # What the app reads: the analysed groups (or the text, for older versions).
         load_published_thesaurus(published.path, text_words())
         with PageCache(published.path / CACHE_FILE, read_only=True) as cache:
             cache.get_meta(SETTINGS_KEY)  # a damaged database fails its first query
