@@ -85,7 +85,8 @@ class TextWords:
         """The analyzer's tokens of a text with their character offsets and stop words kept
         (what Whoosh's highlighter asks of it), each distinct token analysed once; the
         analyzer itself for anything else."""
-        forms = [self.form(match.group(), mode) for match in self.pattern.finditer(text)]
+        matches = list(self.pattern.finditer(text)) if chars and not removestops else []
+        forms = [self.form(match.group(), mode) for match in matches]
         if not chars or removestops or options or None in forms:
             yield from self.analyzer(
                 text, chars=chars, mode=mode, removestops=removestops, **options
@@ -93,9 +94,9 @@ class TextWords:
             return
         # One token object, changed for each word, as Whoosh's tokenizer does.
         token = Token(chars=True, removestops=False, mode=mode)
-        for match, (word, stopped, boost) in zip(self.pattern.finditer(text), forms, strict=True):
+        for match, (word, stopped, boost) in zip(matches, forms, strict=True):
             token.text, token.stopped, token.boost = word, stopped, boost
-            token.startchar, token.endchar = match.start(), match.end()
+            token.startchar, token.endchar = match.span()
             yield token
 
     def first(self, text: str, words: set[str]) -> int | None:
