@@ -12,6 +12,7 @@ so the stream is the one it would give, without stemming every occurrence again)
 
 from __future__ import annotations
 
+import re
 from itertools import repeat
 
 from whoosh import highlight
@@ -26,6 +27,8 @@ SNIPPET_FRAGMENTS = 2
 WINDOW_BEFORE = 120  # characters kept before the first matched word
 WINDOW_AFTER = 900  # and after it: room for two fragments
 _UNKNOWN = object()  # a word not in the cache
+HOLDS_CHUNK = 2000  # characters of a text searched at a time for the query's words
+SPACE = re.compile(r"\s")
 
 
 class TextWords:
@@ -62,6 +65,22 @@ class TextWords:
             stems = {self.stem(token) for token in tokens}
         stems.discard(None)
         return stems
+
+    def holds(self, text: str, words: set[str]) -> set[str]:
+        """Which of the words the text holds (`words & self.words(text)`), reading the text a
+        chunk at a time and stopping once it has found them all: a result's body runs to
+        thousands of words, and the query's are mostly near its start. Chunks end before a
+        space, which no word spans."""
+        found: set[str] = set()
+        start = 0
+        while start < len(text) and len(found) < len(words):
+            end = start + HOLDS_CHUNK
+            if end < len(text):
+                space = SPACE.search(text, end)
+                end = space.start() if space else len(text)
+            found |= words & self.words(text[start:end])
+            start = end
+        return found
 
     def form(self, token: str, mode: str) -> tuple[str, bool, float] | None:
         """What the analyzer makes of one token of its tokenizer's (stop words kept): its

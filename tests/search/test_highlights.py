@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import highlight
@@ -147,3 +148,29 @@ def test_words_of_a_text_when_the_cache_starts_again_midway(monkeypatch):
     monkeypatch.setattr(highlights, "CACHE_LIMIT", 2)
     words = TextWords()
     assert words.words("alpha bravo charlie") == {"alpha", "bravo", "charli"}
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(PIECES), st.sampled_from([*SEPARATORS, "\t", ""])), max_size=60
+    ),
+    st.sets(st.sampled_from(["offic", "train", "cafe", "us", "it", "polic", "2019", "e.g"])),
+    st.integers(1, 40),
+)
+def test_the_words_a_text_holds_are_found_a_chunk_at_a_time(pieces, wanted, chunk):
+    text = "".join(piece + separator for piece, separator in pieces)
+    words = TextWords()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(highlights, "HOLDS_CHUNK", chunk)
+        assert words.holds(text, wanted) == wanted & words.words(text)
+
+
+def test_a_text_is_read_only_until_every_word_is_found(monkeypatch):
+    monkeypatch.setattr(highlights, "HOLDS_CHUNK", 10)
+    words = TextWords()
+    read = []
+    original = words.words
+    monkeypatch.setattr(words, "words", lambda text: read.append(text) or original(text))
+    text = "officers trained " + "lorem ipsum " * 100
+    assert words.holds(text, {"offic", "train"}) == {"offic", "train"}
+    assert "".join(read) == "officers trained"
