@@ -185,21 +185,21 @@ def goals(result: dict, load) -> list[dict]:
     return rows
 
 
-def _figure(value) -> str:
+def figure_text(value) -> str:
     if value is None:
         return "-"
     if isinstance(value, list):
-        return " / ".join(_figure(v) for v in value)
+        return " / ".join(figure_text(v) for v in value)
     if isinstance(value, float):
         return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
     return str(value)
 
 
-def _ratio(value) -> str:
+def ratio_text(value) -> str:
     if value is None:
         return "-"
     if isinstance(value, list):
-        return " / ".join(_ratio(v) for v in value)
+        return " / ".join(ratio_text(v) for v in value)
     return f"{value:.2f}x"
 
 
@@ -225,8 +225,8 @@ def print_goals(result: dict, err: bool = False) -> None:
     echo(f"{'goal':<{NAME}}" + "".join(f"{c:>{w}}" for c, w in zip(cells, WIDTHS, strict=True)))
     for found in result["goals"]:
         met = {True: "yes", False: "NO", None: "-"}[found["met"]]
-        values = (_figure(found.get("ours")), _figure(found.get("reference")))
-        values += (_ratio(found.get("ratio")), found["target"], met, _figure(found["load"]))
+        values = (figure_text(found.get("ours")), figure_text(found.get("reference")))
+        values += (ratio_text(found.get("ratio")), found["target"], met, figure_text(found["load"]))
         line = f"{found['goal']:<{NAME}}" + "".join(
             f"{v:>{w}}" for v, w in zip(values, WIDTHS, strict=True)
         )
