@@ -22,7 +22,7 @@ def kind_figures(p50: float, p95: float) -> dict:
 
 
 def cold_figures(query_ms: float) -> dict:
-    return {"q": "x", "query_ms": query_ms, "open_ms": 5.0, "again_ms": 1.0}
+    return {"q": "x", "query_ms": query_ms, "query_cpu_ms": 4.0, "open_ms": 5.0, "again_ms": 1.0}
 
 
 def made_up_result(size: int = 10_000, with_tantivy: bool = True) -> dict:
@@ -95,6 +95,20 @@ def test_the_server_cpu_per_request_is_shown_when_the_http_figures_have_it():
     result["ours"]["http"]["cpu_ms_per_request"] = 9.5
     shown = [r for r in goals(result, calm_watch()) if r["goal"].startswith("HTTP server CPU")]
     assert [(r["ours"], r["met"]) for r in shown] == [(9.5, None)]
+
+
+def test_cpu_time_ratios_ride_along_in_the_note_when_both_engines_have_them():
+    result = made_up_result()
+    ours, theirs = result["ours"]["queries"]["by_kind"], result["baselines"]["tantivy"]["queries"]
+    ours["1 word"]["cpu_ms"] = kind_figures(6.0, 9.0)
+    theirs["by_kind"]["1 word"]["cpu_ms"] = kind_figures(2.0, 3.0)
+    rows = {row["goal"]: row for row in goals(result, calm_watch())}
+    assert rows["query 1 word: p50 / p95 ms"]["cpu_ratio"] == [3.0, 3.0]
+    assert rows["query 1 word: p50 / p95 ms"]["note"] == "CPU 3.00x / 3.00x"
+    assert "cpu_ratio" not in rows["query phrase: p50 / p95 ms"]
+    assert rows["first 1 word, fresh process: ms"]["note"] == (
+        "CPU 4 / 4 ms, open 5 / 5 ms, again 1 ms"
+    )
 
 
 @pytest.mark.parametrize(
