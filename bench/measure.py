@@ -1,4 +1,4 @@
-"""Timing helpers: latency percentiles, a timed run of the query mix, and peak memory.
+"""Timing helpers: latency percentiles, a timed run of the query mix (wall and CPU), sizes.
 
 Latencies are wall-clock milliseconds (`time.perf_counter`) of one call doing the whole work
 of a search for that engine: the page of hits, their snippets and the facet counts. Each
