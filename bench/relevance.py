@@ -37,6 +37,8 @@ from search_app.snapshots import IndexHolder
 POLICIES = {"shipped": DEFAULT_POLICY, "ranking only": RANKING_ONLY}
 
 DEPTH = 1000
+# Issue 13: the shipped policy within this of the ranking model alone (nDCG@10 and MAP).
+TARGET_GAP = 0.005
 CUTOFF_NDCG = 10
 CUTOFF_RECALL = 100
 PUBLISHED = {
@@ -192,6 +194,24 @@ def print_table(results: list[dict]) -> None:
         )
     for name in dict.fromkeys(r["collection"] for r in results):
         click.echo(f"{name} published figures: {PUBLISHED[name]['source']}")
+    for name, gaps in policy_gaps(results).items():
+        shown = ", ".join(f"{metric} {gap:+.4f}" for metric, gap in gaps.items())
+        worst = min(gaps.values())
+        verdict = "met" if worst >= -TARGET_GAP else "missed"
+        click.echo(
+            f"{name}: shipped - ranking only: {shown}"
+            f" (target: within {TARGET_GAP} on nDCG@10 and MAP, {verdict})"
+        )
+
+
+def policy_gaps(results: list[dict]) -> dict[str, dict[str, float]]:
+    """Per collection, the shipped policy's nDCG@10 and MAP less the ranking model's."""
+    by = {(r["collection"], r["policy"]): r for r in results}
+    return {
+        name: {m: by[name, "shipped"][m] - by[name, "ranking only"][m] for m in ("ndcg@10", "map")}
+        for name, policy in by
+        if policy == "shipped" and (name, "ranking only") in by
+    }
 
 
 @click.command()
