@@ -165,7 +165,7 @@ class IndexHolder:
             shared = self.shared.get(published.version)
             if shared is None:
                 thesaurus = load_published_thesaurus(published.path, text_words())
-                facets = FacetSets.read(searcher)
+                facets = FacetSets.read(searcher, published.path)
                 shared = Shared(
                     published.version,
                     published.manifest,
