@@ -133,34 +133,28 @@ def write(folder: Path, searcher) -> None:
     arrays = compute(searcher)
     target = folder / FOLDER
     target.mkdir(exist_ok=True)
+    save(target, VALUES_FILE, arrays.values)
+    save(target, LIVE_FILE, arrays.live)
+    save(target, RANKS_FILE, arrays.ranks)
     info = {"format": FORMAT, "origin": origin(searcher.reader()), "labels": arrays.labels}
-    files = {
-        VALUES_FILE: arrays.values,
-        LIVE_FILE: arrays.live,
-        RANKS_FILE: arrays.ranks,
-        INFO_FILE: json.dumps(info).encode("utf-8"),  # last: it vouches for the others
-    }
-    for name, data in files.items():
-        with open(target / name, "wb") as handle:
-            if isinstance(data, bytes):
-                handle.write(data)
-            else:
-                np.save(handle, data)
-            handle.flush()
-            os.fsync(handle.fileno())  # durable before the version is published
-    descriptor = os.open(target, os.O_RDONLY)
+    save(target, INFO_FILE, json.dumps(info).encode("utf-8"))  # last: it vouches for the rest
+
+
+def save(folder: Path, name: str, data: bytes | np.ndarray) -> None:
+    """Write a file (bytes, or an array as .npy) durably: the file and its folder's entry
+    are on disk before the version is published."""
+    with open(folder / name, "wb") as handle:
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            np.save(handle, data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def write_version(folder: Path) -> None:
-    """Write the arrays of the Whoosh index in a version folder (the publish step's hook)."""
-    from whoosh import index as whoosh_index
-
-    with whoosh_index.open_dir(str(folder)).searcher() as searcher:
-        write(folder, searcher)
 
 
 def load(folder: Path, reader) -> FacetArrays | None:
@@ -186,7 +180,8 @@ def load(folder: Path, reader) -> FacetArrays | None:
             return None
     if list(labels) != [facet.name for facet in facet_fields.FACETS]:
         return None
-    return FacetArrays(size, labels, values, np.asarray(live), ranks)
+    # Plain arrays viewing the maps: their rows are sliced without memmap's own overhead.
+    return FacetArrays(size, labels, np.asarray(values), np.asarray(live), np.asarray(ranks))
 
 
 def arrays(folder: Path | None, searcher) -> FacetArrays:

@@ -173,6 +173,8 @@ class IndexHolder:
                     thesaurus,
                     TermScores(facets.size),
                     load_vocabulary(published.path),
+                    LazySpeller(published.path),
+                    LazyRows(published.path),
                 )
                 # Keep only the newest versions' data: older ones are no longer published.
                 self.shared = {published.version: shared}
