@@ -18,7 +18,7 @@ from pathlib import Path
 from indexer.schema import SEARCH_FIELDS, text_words
 from indexer.store import IndexMissing, IndexStore, StoreError
 from indexer.thesaurus import load_published_thesaurus
-from indexer.vocabulary import Vocabulary, load_vocabulary
+from indexer.vocabulary import Vocabulary, parse_vocabulary, read_vocabulary_text
 from indexer.whoosh_internals import apply_fixes
 
 from .errors import UserError
@@ -109,6 +109,8 @@ class IndexHolder:
         self.local = threading.local()
         self.lock = threading.Lock()
         self.shared: dict[str, Shared] = {}
+        # The last vocabulary file's text and what it parsed to (a publish seldom changes it).
+        self.vocabulary: tuple[str | None, Vocabulary | None] = (None, None)
 
     def snapshot(self) -> Snapshot:
         """The current thread's snapshot of the published version, or a 503 UserError."""
@@ -172,10 +174,20 @@ class IndexHolder:
                     facets,
                     thesaurus,
                     TermScores(facets.size),
-                    load_vocabulary(published.path),
+                    self._vocabulary(published.path),
                     LazySpeller(published.path),
                     LazyRows(published.path),
                 )
                 # Keep only the newest versions' data: older ones are no longer published.
                 self.shared = {published.version: shared}
             return shared
+
+    def _vocabulary(self, folder: Path) -> Vocabulary | None:
+        """A version's vocabulary (None without a file), parsed again only when its text is
+        not the previous version's."""
+        text = read_vocabulary_text(folder)
+        if text is None:
+            return None
+        if text != self.vocabulary[0]:
+            self.vocabulary = (text, parse_vocabulary(text))
+        return self.vocabulary[1]
