@@ -23,6 +23,7 @@ from indexer.whoosh_internals import apply_fixes
 
 from .errors import UserError
 from .facets import FacetSets
+from .highlights import TEXT_WORDS
 from .query import DEFAULT_POLICY, MatchPolicy, QueryBuilder
 from .ranking import ranking
 from .rows import LazyRows
@@ -148,7 +149,8 @@ class IndexHolder:
 
     def warm(self, terms: int) -> bool:
         """Read the published version's derived data ahead (facet sets, sort ranks, field
-        lengths, the `terms` commonest terms, the speller, the export rows), then close this thread's searcher: processes
+        lengths, the `terms` commonest terms, the speller and its words' stems for
+        highlighting, the export rows), then close this thread's searcher: processes
         forked afterwards share the data and open searchers of their own. False when no
         index is available (requests will say why)."""
         try:
@@ -156,7 +158,8 @@ class IndexHolder:
         except UserError:
             return False
         snapshot.shared.terms.warm(snapshot.searcher, SEARCH_FIELDS, terms)
-        snapshot.shared.speller.get(snapshot.searcher.reader())
+        printed = snapshot.shared.speller.get(snapshot.searcher.reader()).printed
+        TEXT_WORDS.learn(sorted(printed, key=lambda word: -printed[word]))
         snapshot.shared.rows.get(snapshot.searcher)
         snapshot.searcher.close()
         self.local = threading.local()

@@ -217,7 +217,9 @@ def test_a_new_version_parses_its_vocabulary_only_when_it_changed(tmp_path):
     index = published_index(corpus)
     holder = IndexHolder(index)
     first = holder.snapshot()
-    assert searched(first, selected={"topic": ("Response to Resistance",)})["ids"] == USE_OF_FORCE_IDS
+    assert (
+        searched(first, selected={"topic": ("Response to Resistance",)})["ids"] == USE_OF_FORCE_IDS
+    )
     page = corpus / "resources" / f"{HANDBOOK}.html"
     page.write_text(page.read_text("utf-8").replace("</article>", "<p>More.</p></article>"))
     published_index(corpus, index)  # the same vocabulary, another version
