@@ -142,14 +142,17 @@ def write(folder: Path, searcher) -> None:
 
 def save(folder: Path, name: str, data: bytes | np.ndarray) -> None:
     """Write a file (bytes, or an array as .npy) durably: the file and its folder's entry
-    are on disk before the version is published."""
-    with open(folder / name, "wb") as handle:
+    are on disk before the version is published. A new file replaces any there: `update`
+    fills a version with hard links to the files of the one before, which must not change."""
+    partial = folder / (name + ".partial")
+    with open(partial, "wb") as handle:
         if isinstance(data, bytes):
             handle.write(data)
         else:
             np.save(handle, data)
         handle.flush()
         os.fsync(handle.fileno())
+    os.replace(partial, folder / name)
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)

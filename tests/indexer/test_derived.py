@@ -16,6 +16,7 @@ from indexer import derived
 from indexer.build import build
 from indexer.schema import CONTENT
 from indexer.store import IndexStore
+from indexer.update import update
 from search_app.rows import LazyRows
 from search_app.snapshots import IndexHolder
 from search_app.spelling import LazySpeller, Speller
@@ -134,3 +135,25 @@ def test_a_published_version_carries_its_derived_files(corpus, tmp_path):
     assert isinstance(rows, derived.MappedRows)
     assert list(rows) == derived.read_rows(reader)
     assert snapshot.shared.speller.get(reader).stems == Speller.from_reader(reader).stems
+
+
+def test_an_update_leaves_the_files_of_the_version_before_as_they_were(corpus, tmp_path):
+    index = tmp_path / "index"
+    build(corpus, index)
+    store = IndexStore(index)
+    before = store.published().path
+    saved = {path: path.read_bytes() for path in before.rglob("*") if path.is_file()}
+    page = next((corpus / "resources").glob("*.html"))
+    page.write_text(page.read_text("utf-8").replace("</body>", "<p>Zanzibar.</p></body>"))
+    update(corpus, index)
+    after = store.published().path
+    assert after != before
+    assert {path: path.read_bytes() for path in saved} == saved
+    # Each version's files are its own, and are read for it.
+    for folder in (before, after):
+        with searcher_of(folder) as searcher:
+            assert derived.load_spelling(folder, searcher.reader()) is not None
+            assert derived.load_rows(folder, searcher.reader()) is not None
+    assert (after / derived.SPELLING_FILE).stat().st_ino != (
+        before / derived.SPELLING_FILE
+    ).stat().st_ino
