@@ -7,6 +7,8 @@ each publish: at 10,000 resources the speller's tables took about 110 ms of CPU 
 two lexicons and the analysis of every word) and the export rows 0.9 s (every document's
 stored fields unpickled, text included). Written beside the version, the speller reads one
 small JSON file, and an export row is one line of a memory-mapped file, read when exported.
+The rows are written segment by segment, and a segment's files are linked from the version
+before when it has them: after an `update`, only the new segment's rows are read.
 
 Whoosh stays the index of record: each file is derived from the version's index alone, and
 carries a format and what it was derived from (`facet_arrays.origin`); a loader returns None
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import json
 import mmap
+import os
+from bisect import bisect_right
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +34,10 @@ from .schema import CONTENT, ID, TITLE, TOPIC, TYPE, URL, YEAR, text_analyzer
 SPELLING_FILE = "spelling.json"
 SPELLING_FORMAT = "knowledge-lab-spelling/1"
 ROWS_FOLDER = "rows"
-ROWS_FORMAT = "knowledge-lab-rows/1"
-ROWS_FILE = "rows.jsonl"  # one JSON object a document (null for a deleted one), in order
-OFFSETS_FILE = "offsets.npy"  # int64 [documents + 1]: where each document's line starts
+ROWS_FORMAT = "knowledge-lab-rows/2"
+ROWS_SUFFIX = ".jsonl"  # a segment's rows: one JSON object a document, in order
+OFFSETS_SUFFIX = ".npy"  # int64 [its documents + 1]: where each row starts, the end last
+LIVE_FILE = "live.npy"  # bool [documents]: the version's live documents
 INFO_FILE = "format.json"
 MAX_SPELLING_BYTES = 256 * 2**20
 MAX_INFO_BYTES = 2**20
@@ -132,35 +137,79 @@ def read_rows(reader) -> list[dict | None]:
     ]
 
 
-def write_rows(folder: Path, reader) -> None:
+def segment_lines(leaf) -> tuple[bytes, np.ndarray]:
+    """A segment's rows as JSON lines (deleted documents' too: a segment never changes, its
+    deletions do) and where each line starts, the end last."""
     lines = [
-        json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n" for row in read_rows(reader)
+        json.dumps(row_of(leaf.stored_fields(docnum)), ensure_ascii=False).encode("utf-8") + b"\n"
+        for docnum in range(leaf.doc_count_all())
     ]
     offsets = np.zeros(len(lines) + 1, dtype=np.int64)
     np.cumsum([len(line) for line in lines], out=offsets[1:])
+    return b"".join(lines), offsets
+
+
+def write_rows(folder: Path, reader) -> None:
+    """The rows of each segment, in files named after it: a segment written by an earlier
+    version (all of them but the new one, after an `update`) has its files linked from that
+    version's folder, not read again."""
     target = folder / ROWS_FOLDER
     target.mkdir(exist_ok=True)
-    save(target, ROWS_FILE, b"".join(lines))
-    save(target, OFFSETS_FILE, offsets)
-    info = {"format": ROWS_FORMAT, "origin": origin(reader)}
+    segments = []
+    for leaf, offset in reader.leaf_readers():
+        name = leaf.segment().segment_id()
+        if not _link_earlier(folder, name):
+            data, offsets = segment_lines(leaf)
+            save(target, name + ROWS_SUFFIX, data)
+            save(target, name + OFFSETS_SUFFIX, offsets)
+        segments.append([name, offset, leaf.doc_count_all()])
+    live = np.zeros(reader.doc_count_all(), dtype=bool)
+    live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+    save(target, LIVE_FILE, live)
+    info = {"format": ROWS_FORMAT, "origin": origin(reader), "segments": segments}
     save(target, INFO_FILE, json.dumps(info).encode("utf-8"))  # last: it vouches for the rest
 
 
-class MappedRows:
-    """The export rows written beside a version, by document number, each read from the
-    memory-mapped file when asked for (a sequence, as `read_rows`'s list)."""
+def _link_earlier(folder: Path, name: str) -> bool:
+    """Link a segment's row files from another version folder beside this one that has
+    them (files are never changed once written); False when none has."""
+    target = folder / ROWS_FOLDER
+    for other in sorted(folder.parent.iterdir(), reverse=True):
+        earlier = other / ROWS_FOLDER
+        files = [earlier / (name + suffix) for suffix in (ROWS_SUFFIX, OFFSETS_SUFFIX)]
+        if other == folder or not all(path.is_file() for path in files):
+            continue
+        try:
+            for path in files:
+                os.link(path, target / path.name)
+        except OSError:
+            for path in files:
+                (target / path.name).unlink(missing_ok=True)
+            continue
+        return True
+    return False
 
-    def __init__(self, data: mmap.mmap | bytes, offsets: np.ndarray):
-        self.data, self.offsets = data, offsets
+
+class MappedRows:
+    """The export rows written beside a version, by document number, each read from its
+    segment's memory-mapped file when asked for (a sequence, as `read_rows`'s list)."""
+
+    def __init__(self, segments: list[tuple[int, mmap.mmap | bytes, np.ndarray]], live):
+        self.starts = [start for start, _, _ in segments]
+        self.segments = segments
+        self.live = live
 
     def __len__(self) -> int:
-        return len(self.offsets) - 1
+        return len(self.live)
 
     def __getitem__(self, docnum: int) -> dict | None:
         if not 0 <= docnum < len(self):
             raise IndexError(docnum)
-        start, end = int(self.offsets[docnum]), int(self.offsets[docnum + 1])
-        return json.loads(self.data[start:end])
+        if not self.live[docnum]:
+            return None
+        start, data, offsets = self.segments[bisect_right(self.starts, docnum) - 1]
+        local = docnum - start
+        return json.loads(data[int(offsets[local]) : int(offsets[local + 1])])
 
 
 def load_rows(folder: Path, reader) -> MappedRows | None:
@@ -172,15 +221,30 @@ def load_rows(folder: Path, reader) -> MappedRows | None:
             info = json.loads(handle.read(MAX_INFO_BYTES))
         if info.get("format") != ROWS_FORMAT or info.get("origin") != origin(reader):
             return None
-        offsets = np.asarray(np.load(target / OFFSETS_FILE, mmap_mode="r"))
-        with open(target / ROWS_FILE, "rb") as handle:
-            size = handle.seek(0, 2)
-            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        expected = [
+            [leaf.segment().segment_id(), offset, leaf.doc_count_all()]
+            for leaf, offset in reader.leaf_readers()
+        ]
+        if info["segments"] != expected:
+            return None
+        live = np.asarray(np.load(target / LIVE_FILE, mmap_mode="r"))
+        segments = [_mapped_segment(target, *segment) for segment in expected]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
-    documents = info["origin"]["documents"]
-    if offsets.shape != (documents + 1,) or offsets.dtype != np.int64 or offsets[-1] != size:
+    if live.shape != (reader.doc_count_all(),) or live.dtype != np.bool_ or None in segments:
         return None
-    if documents and (offsets[0] != 0 or np.any(np.diff(offsets) <= 0)):
+    return MappedRows(segments, live)
+
+
+def _mapped_segment(target: Path, name: str, start: int, count: int):
+    """(first document number, mapped lines, line offsets) of one segment's rows, or None
+    when its files do not hold `count` rows."""
+    offsets = np.asarray(np.load(target / (name + OFFSETS_SUFFIX), mmap_mode="r"))
+    with open(target / (name + ROWS_SUFFIX), "rb") as handle:
+        size = handle.seek(0, 2)
+        data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    if offsets.shape != (count + 1,) or offsets.dtype != np.int64 or offsets[-1] != size:
         return None
-    return MappedRows(data, offsets)
+    if count and (offsets[0] != 0 or np.any(np.diff(offsets) <= 0)):
+        return None
+    return start, data, offsets

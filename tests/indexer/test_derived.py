@@ -20,6 +20,7 @@ from indexer.update import update
 from search_app.rows import LazyRows
 from search_app.snapshots import IndexHolder
 from search_app.spelling import LazySpeller, Speller
+from tests.conftest import CAFE
 
 from .test_facet_arrays import segmented_index, write
 
@@ -94,28 +95,37 @@ def test_the_lazy_holders_read_the_files_and_fall_back_to_whoosh(version):
         assert LazySpeller(version).get(reader).resources == Speller.from_reader(reader).resources
 
 
-@pytest.mark.parametrize("damage", ["missing", "format", "origin", "offsets", "truncated"])
+@pytest.mark.parametrize(
+    "damage", ["missing", "format", "origin", "segments", "offsets", "truncated", "live"]
+)
 def test_damaged_or_stale_files_are_refused(version, damage):
     rows_folder = version / derived.ROWS_FOLDER
     info_path = rows_folder / derived.INFO_FILE
     info = json.loads(info_path.read_text())
+    segment = info["segments"][-1][0]  # the last segment's files
+    lines = rows_folder / (segment + derived.ROWS_SUFFIX)
+    offsets = rows_folder / (segment + derived.OFFSETS_SUFFIX)
     spelling = json.loads((version / derived.SPELLING_FILE).read_text())
     if damage == "missing":
-        (rows_folder / derived.OFFSETS_FILE).unlink()
+        offsets.unlink()
         (version / derived.SPELLING_FILE).unlink()
     elif damage == "format":
         info["format"] = spelling["format"] = "knowledge-lab-rows/0"
     elif damage == "origin":
         info["origin"]["generation"] += 1
         spelling["origin"]["generation"] += 1
+    elif damage == "segments":
+        info["segments"][0][2] += 1
+        spelling["printed"] = None
     elif damage == "offsets":
-        offsets = np.load(rows_folder / derived.OFFSETS_FILE)
-        np.save(rows_folder / derived.OFFSETS_FILE, offsets[::-1].copy())
+        np.save(offsets, np.load(offsets)[::-1].copy())
         spelling["stems"] = ["not", "a", "table"]
     elif damage == "truncated":
-        data = (rows_folder / derived.ROWS_FILE).read_bytes()
-        (rows_folder / derived.ROWS_FILE).write_bytes(data[:-10])
+        lines.write_bytes(lines.read_bytes()[:-10])
         (version / derived.SPELLING_FILE).write_text("{")
+    elif damage == "live":
+        np.save(rows_folder / derived.LIVE_FILE, np.ones(3, dtype=bool))
+        del spelling["resources"]
     info_path.write_text(json.dumps(info))
     if damage not in ("missing", "truncated"):
         (version / derived.SPELLING_FILE).write_text(json.dumps(spelling))
@@ -143,8 +153,8 @@ def test_an_update_leaves_the_files_of_the_version_before_as_they_were(corpus, t
     store = IndexStore(index)
     before = store.published().path
     saved = {path: path.read_bytes() for path in before.rglob("*") if path.is_file()}
-    page = next((corpus / "resources").glob("*.html"))
-    page.write_text(page.read_text("utf-8").replace("</body>", "<p>Zanzibar.</p></body>"))
+    page = corpus / "resources" / f"{CAFE}.html"
+    page.write_text(page.read_text("utf-8").replace("triage.", "triage in Zanzibar."))
     update(corpus, index)
     after = store.published().path
     assert after != before
@@ -157,3 +167,14 @@ def test_an_update_leaves_the_files_of_the_version_before_as_they_were(corpus, t
     assert (after / derived.SPELLING_FILE).stat().st_ino != (
         before / derived.SPELLING_FILE
     ).stat().st_ino
+    # The rows of the segments the versions share are the same files (linked, not read).
+    segments = {
+        folder: {
+            path.name: path.stat().st_ino
+            for path in (folder / derived.ROWS_FOLDER).glob("*" + derived.ROWS_SUFFIX)
+        }
+        for folder in (before, after)
+    }
+    shared = segments[before].keys() & segments[after].keys()
+    assert shared and len(segments[after]) > len(shared)  # the update's new segment
+    assert all(segments[before][name] == segments[after][name] for name in shared)
