@@ -99,7 +99,8 @@ def sort_ranks(reader, size: int) -> np.ndarray:
     year = np.asarray(years, dtype=np.int64)
     # Dense ranks of the titles, as bytes compare (numpy's own byte strings drop trailing NULs).
     title_array = np.empty(size, dtype=object)
-    title_array[:] = titles
+    # A segment without the column gives its default, which may be text rather than bytes.
+    title_array[:] = [t.encode("utf-8") if isinstance(t, str) else t for t in titles]
     _, title = np.unique(title_array, return_inverse=True)
     title = title.reshape(size)
     newest_year = np.where(year == MISSING_YEAR_SORT, 0, -year)
