@@ -13,7 +13,7 @@ Each measure runs in a process of its own (forked), so no query warms another's.
 (`time.process_time`), not wall time: on a shared machine the wall time also counts waits
 for a core. With `--tree DIR` (repeatable) each tree's code runs this same file in turn
 (`PYTHONPATH=DIR`), interleaved over `--rounds`, and the medians are printed side by side:
-`python -m bench.coldstart --index /tmp/index-copy --tree /path/to/main --tree .`. The
+`python -m bench.workerstart --index /tmp/index-copy --tree /path/to/main --tree .`. The
 index folder must be writable (a copy): the `publish` situation adds and removes a version.
 No test times this; it prints figures, with the load average.
 """
