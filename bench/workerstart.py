@@ -3,8 +3,8 @@ milliseconds of opening the published version and of the first query, per kind o
 query mix, in three situations:
 
 - `fresh`: a new process (its imports done) opens the index and runs one query;
-- `forked`: a gunicorn worker forked from a master that loaded the app and warmed the
-  version (`IndexHolder.warm(WARM_TERMS)`, as `resource-search serve` does);
+- `forked`: a gunicorn worker forked from a master that loaded the app as `resource-search
+  serve` does (`server.SearchServer.load`: the app, the version warmed);
 - `publish`: such a worker, having served the version (three queries of the kind), moves to
   a new version after a publish (a hard-linked copy of the published one under another
   name, its derived files included) and runs its first query there.
@@ -43,7 +43,6 @@ KINDS = (
     "sort by year",
 )
 SITUATIONS = ("fresh", "forked", "publish")
-WARM_TERMS = 64  # search_app.app.DEFAULTS["WARM_TERMS"]
 SERVED = 3  # queries of the kind the worker serves before the publish
 MIX_QUERIES = 400
 # This file run in a child whose PYTHONPATH (and working folder) is another tree: that
@@ -85,6 +84,7 @@ def measure(index: Path) -> dict:
     """Every situation's open and first-query CPU ms, per kind, with this process's code."""
     started = time.process_time()
     from search_app.search import run_search
+    from search_app.server import SearchServer
     from search_app.snapshots import IndexHolder
 
     from .distributions import fit
@@ -103,8 +103,11 @@ def measure(index: Path) -> dict:
 
     figures: dict = {"import": imported}
     figures["fresh"] = {k: in_child(lambda k=k: first(IndexHolder(index), k)) for k in KINDS}
-    master = IndexHolder(index)
-    _, figures["warm"] = cpu_ms(lambda: master.warm(WARM_TERMS))
+    # What `resource-search serve` does in gunicorn's master before forking its workers.
+    server = SearchServer.__new__(SearchServer)  # its gunicorn settings are not needed
+    server.index = index
+    app, figures["warm"] = cpu_ms(server.load)
+    master = app.extensions["index_holder"]
     figures["forked"] = {k: in_child(lambda k=k: first(master, k)) for k in KINDS}
 
     def after_publish(kind) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -195,3 +196,13 @@ def test_the_server_serves_the_search_app_from_the_index(tmp_path):
         ["127.0.0.1:0"],
         str(tmp_path),
     )
+
+
+def test_the_servers_master_freezes_what_it_loaded_before_forking(library_index):
+    gc.unfreeze()
+    try:
+        app = server_module.SearchServer({"workers": 1}, library_index).load()
+        assert gc.get_freeze_count() > 0  # the app, its warmed version: out of the workers' GC
+        assert app.extensions["index_holder"].shared  # warmed before the freeze
+    finally:
+        gc.unfreeze()
