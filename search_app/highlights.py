@@ -48,11 +48,13 @@ class TextWords:
 
     def learn(self, words: Iterable[str]) -> int:
         """Analyse dictionary words ahead (lower-case, accents folded, the commonest first),
-        each remembered as printed in lower case and capitalised, within the cache's limit;
-        returns how many were learnt. gunicorn's master learns the words of the version it
+        each remembered as printed in lower case and capitalised, in half of the cache at
+        most; returns how many were learnt. gunicorn's master learns the words of the version it
         serves before its workers fork (`IndexHolder.warm`): none of them analyses those
         words again on its first searches."""
-        room = max(0, (CACHE_LIMIT - len(self.cache)) // 2)
+        # At most half the cache, two entries a word: the rest is left for other words, so
+        # a worker's first unknown word does not find it full (and clear it).
+        room = max(0, (CACHE_LIMIT // 2 - len(self.cache)) // 2)
         words = list(islice(words, room))
         for word, stem in zip(words, stem_words(words), strict=True):
             self.cache[word] = self.cache[word.capitalize()] = stem

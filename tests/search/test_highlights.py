@@ -93,9 +93,18 @@ def test_learnt_words_have_the_analyzers_forms(monkeypatch):
         for printed in (word, word.capitalize()):
             assert learnt.cache[printed] == TextWords().stem(printed), printed
     assert learnt.cache["Officers"] == "offic" and learnt.cache["The"] is None
-    # Within the cache's limit, the first words (the commonest) first.
-    monkeypatch.setattr(highlights, "CACHE_LIMIT", 5)
-    assert TextWords().learn(dictionary) == 2
+    # In half the cache at most, the first words (the commonest) first: a word met later
+    # finds room without clearing what was learnt.
+    monkeypatch.setattr(highlights, "CACHE_LIMIT", 10)
+    small = TextWords()
+    assert small.learn(dictionary) == 2 and set(small.cache) == {
+        "officers",
+        "Officers",
+        "training",
+        "Training",
+    }
+    small.stem("zebras")
+    assert "officers" in small.cache
 
 
 def test_warming_learns_the_versions_words(library_index):
