@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -213,3 +214,13 @@ def test_text_output_lists_those_matching_some_of_the_words_after_the_rest(run):
         "   2. De-escalation Training Outcomes",
         f"      Report | 2023 | Use of Force; Officer Safety and Wellness | {OUTCOMES}",
     ]
+
+
+def test_the_servers_master_freezes_what_it_loaded_before_forking(library_index):
+    gc.unfreeze()
+    try:
+        app = server_module.SearchServer({"workers": 1}, library_index).load()
+        assert gc.get_freeze_count() > 0  # the app, its warmed version: out of the workers' GC
+        assert app.extensions["index_holder"].shared  # warmed before the freeze
+    finally:
+        gc.unfreeze()
