@@ -4,9 +4,12 @@ Starts `resource-search serve` (gunicorn, `--workers N`) on 127.0.0.1 at a free 
 child process, waits for `/healthz`, warms every worker up, then runs the query mix against
 `/search.json` from a pool of client threads (one connection per request, as gunicorn's sync
 workers close them) until a request count or a time limit is reached. Measures requests per
-second, latency percentiles and errors (any status but 200, or a failed connection). The
-clients share the machine's cores with the server, so the figure is a floor. The clients
-all come from one address, so the server runs without its per-client rate limit.
+second, latency percentiles and errors (any status but 200, or a failed connection), and
+the server's CPU milliseconds per request: the user and system time of the gunicorn master
+and its workers (read from `/proc`, children included) over the measured window, divided by
+the requests served, which says what a request costs whatever else the machine runs. The
+clients share the machine's cores with the server, so requests per second is a floor. The
+clients all come from one address, so the server runs without its per-client rate limit.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ REQUEST_TIMEOUT = 60
 WARMUP_PER_WORKER = 10
 WARMUP_SECONDS = 60
 OK = 200
+PROC = Path("/proc")
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def workers_for_machine() -> int:
@@ -73,6 +78,40 @@ def request(port: int, path: str, timeout: float = REQUEST_TIMEOUT) -> tuple[int
     finally:
         connection.close()
     return status, (time.perf_counter() - started) * 1000
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """A process's /proc stat fields from the state on (the name, in parentheses, may hold
+    spaces), or None when it is gone."""
+    try:
+        text = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User and system CPU seconds of a process and all its descendants, each with the
+    time of its own children it has waited for (a worker that was replaced counts in its
+    parent): what a server's process tree has spent since it started."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat_fields(int(entry.name))
+        if fields is None:
+            continue
+        # After the state: ppid is the 2nd field; utime, stime, cutime, cstime the 12th-15th.
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = sum(int(value) for value in fields[11:15]) / TICKS_PER_SECOND
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0.0) for pid in tree)
 
 
 def wait_ready(port: int, server: subprocess.Popen) -> None:
@@ -132,7 +171,15 @@ def drive(port: int, paths: list[str], concurrency: int, limit: int, seconds: fl
 @contextmanager
 def serving(index: Path, workers: int, log: Path):
     """`resource-search serve` on a free loopback port (its error log to `log`), ready: the
-    port. Stopped on leaving. The clients play many visitors from one address, so the
+    port. Stopped on leaving (see `server_process`)."""
+    with server_process(index, workers, log) as (port, _):
+        yield port
+
+
+@contextmanager
+def server_process(index: Path, workers: int, log: Path):
+    """`resource-search serve` on a free loopback port (its error log to `log`), ready: the
+    port and the gunicorn master's process id. Stopped on leaving. The clients play many visitors from one address, so the
     per-client rate limit is off (the server's cost is measured, not the limiter's)."""
     port = free_port()
     command = server_command(index, port, workers)
@@ -144,7 +191,7 @@ def serving(index: Path, workers: int, log: Path):
         )
     try:
         wait_ready(port, server)
-        yield port
+        yield port, server.pid
     finally:
         stop(server)
 
@@ -165,15 +212,20 @@ def measure_http(
     limit: int,
     seconds: float,
 ) -> dict:
-    """Serve the index with gunicorn (its error log to `log`) and measure the mix over HTTP."""
+    """Serve the index with gunicorn (its error log to `log`) and measure the mix over HTTP:
+    requests per second, latency, errors, and the server's CPU milliseconds per request."""
     paths = [f"/search.json?{params_of(query).to_query()}" for query in queries]
-    with serving(index, workers, log) as port:
+    with server_process(index, workers, log) as (port, pid):
         drive(port, paths[::-1], concurrency, WARMUP_PER_WORKER * workers, WARMUP_SECONDS)
+        cpu_before = tree_cpu_seconds(pid)
         figures = drive(port, paths, concurrency, limit, seconds)
+        cpu_seconds = tree_cpu_seconds(pid) - cpu_before
+    served = figures["requests"]
     return {
         "server": server_description(workers),
         "workers": workers,
         "concurrency": concurrency,
         **figures,
+        "cpu_ms_per_request": round(cpu_seconds * 1000 / served, DIGITS) if served else None,
         "server_log": str(log),
     }

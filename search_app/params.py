@@ -6,7 +6,8 @@ changes, so facet toggles, pagination and exports are plain links.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import functools
+from dataclasses import dataclass, fields
 from urllib.parse import urlencode
 
 from indexer import facet_fields
@@ -23,6 +24,8 @@ MAX_PAGE = 1000
 MAX_FACET_VALUES = 20
 MAX_VALUE_CHARS = 200
 MAX_RAW_QUERY_CHARS = 20_000
+# Encoded name=value pairs of links kept per process (facet values, years, page numbers).
+PAIRS_CACHED = 4096
 
 
 Selection = tuple[tuple[str, tuple[str, ...]], ...]
@@ -50,13 +53,7 @@ class SearchParams:
     undated: bool = False
 
     def __post_init__(self):
-        chosen = dict(self.selected)
-        pairs = tuple(
-            (facet.name, tuple(chosen[facet.name]))
-            for facet in facet_fields.keyword_facets()
-            if chosen.get(facet.name)
-        )
-        object.__setattr__(self, "selected", pairs)
+        object.__setattr__(self, "selected", _selection(self.selected))
 
     def values(self, name: str) -> tuple[str, ...]:
         """The selected values of a keyword facet."""
@@ -84,25 +81,51 @@ class SearchParams:
         return f"{base_path}?{query}" if query else base_path
 
     def to_query(self, **changes) -> str:
-        """The query string of these parameters with some changed (defaults left out)."""
-        params = replace(self, **changes)
-        pairs: list[tuple[str, str]] = []
-        if params.q:
-            pairs.append(("q", params.q))
-        pairs += [(name, value) for name, values in params.selected for value in values]
+        """The query string of these parameters with some changed (defaults left out), as
+        `urllib.parse.urlencode` writes it. A results page writes one per facet value (its
+        toggle link): each name=value pair is encoded once per process (`_pair`), and the
+        parameters are not copied."""
+        for name in changes:
+            if name not in _FIELDS:
+                raise TypeError(f"SearchParams has no parameter {name!r}")
+        get = {**self.__dict__, **changes}.get
+        pairs: list[str] = []
+        if get("q"):
+            pairs.append(_pair("q", get("q")))
+        selected = get("selected") if "selected" not in changes else _selection(get("selected"))
+        pairs += [_pair(name, value) for name, values in selected for value in values]
         low, high = facet_fields.range_facet().bounds
-        for name, value in ((low, params.year_from), (high, params.year_to)):
+        for name, value in ((low, get("year_from")), (high, get("year_to"))):
             if value is not None:
-                pairs.append((name, str(value)))
-        if params.undated:
-            pairs.append((facet_fields.range_facet().name, UNDATED))
-        if params.sort != "relevance":
-            pairs.append(("sort", params.sort))
-        if params.page != 1:
-            pairs.append(("page", str(params.page)))
-        if params.per_page != DEFAULT_PER_PAGE:
-            pairs.append(("per_page", str(params.per_page)))
-        return urlencode(pairs)
+                pairs.append(_pair(name, str(value)))
+        if get("undated"):
+            pairs.append(_pair(facet_fields.range_facet().name, UNDATED))
+        if get("sort") != "relevance":
+            pairs.append(_pair("sort", get("sort")))
+        if get("page") != 1:
+            pairs.append(_pair("page", str(get("page"))))
+        if get("per_page") != DEFAULT_PER_PAGE:
+            pairs.append(_pair("per_page", str(get("per_page"))))
+        return "&".join(pairs)
+
+
+_FIELDS = frozenset(field.name for field in fields(SearchParams))
+
+
+def _selection(selected) -> Selection:
+    """Facet selections as `SearchParams` keeps them (registry order, empty ones left out)."""
+    chosen = dict(selected)
+    return tuple(
+        (facet.name, tuple(chosen[facet.name]))
+        for facet in facet_fields.keyword_facets()
+        if chosen.get(facet.name)
+    )
+
+
+@functools.lru_cache(maxsize=PAIRS_CACHED)
+def _pair(name: str, value: str) -> str:
+    """One `name=value` of a query string, as `urlencode` writes it."""
+    return urlencode([(name, value)])
 
 
 def _integer(args, name: str, default: int | None, low: int, high: int) -> int | None:

@@ -152,9 +152,7 @@ def result(
         "description": fields.get(DESCRIPTION, ""),
         "body": fields.get(BODY, ""),
     }
-    found = {
-        name: words & TEXT_WORDS.words(text) if words else set() for name, text in texts.items()
-    }
+    found = {name: TEXT_WORDS.holds(text, words) for name, text in texts.items()}
     marked = set().union(*found.values())
     text_snippet = snippet(texts, found)
     best = found_passages[0] if found_passages else None

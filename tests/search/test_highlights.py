@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh import highlight
 from whoosh.query import And, AndNot, Not, Or, Phrase, Term
 
 from search_app import highlights
@@ -82,6 +86,95 @@ def test_query_words_leave_out_excluded_words_and_facets():
     )
     assert query_words(query) == {"camera", "night", "patrol"}
     assert query_words(And([Term("content", "camera"), Not(Term("title", "drone"))])) == {"camera"}
+
+
+# Words of every kind the analyzer treats apart: stop words, US and IT, accents, dotted
+# abbreviations and numbers, short words, stems shared by several forms, markup.
+PIECES = [
+    "the", "of", "us", "US", "it", "IT", "be", "being", "was", "a", "officer", "Officers",
+    "officers'", "training", "trained", "café", "CAFÉ", "e.g.", "U.S.", "3.5", "2019",
+    "de-escalation", "body-worn", "x", "<b>", "&", "é", "naïve", "policing", "police",
+    "_", "co_op", "…", "\u00ad",
+]  # fmt: skip
+SEPARATORS = [" ", "  ", ", ", ". ", "\n", "-", "/"]
+
+
+def analyser_tokens(analyzer, text: str) -> list[tuple]:
+    return [
+        (t.text, t.stopped, t.boost, t.startchar, t.endchar)
+        for t in analyzer(text, chars=True, mode="query", removestops=False)
+    ]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), max_size=40),
+)
+def test_cached_tokens_are_the_analyzers(pieces):
+    text = "".join(piece + separator for piece, separator in pieces)
+    words = TextWords()
+    assert analyser_tokens(words.tokens, text) == analyser_tokens(words.analyzer, text)
+    # Again, now from the cache.
+    assert analyser_tokens(words.tokens, text) == analyser_tokens(words.analyzer, text)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), max_size=60),
+    st.sets(st.sampled_from(["offic", "train", "cafe", "us", "it", "be", "polic", "2019"])),
+)
+def test_snippets_and_titles_are_whooshs_highlights(pieces, marked):
+    text = "".join(piece + separator for piece, separator in pieces)
+    words = TextWords()
+
+    def whooshs(fragmenter):
+        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        return highlight.highlight(
+            text, frozenset(marked), words.analyzer, fragmenter, formatter, top=2
+        )
+
+    context = highlight.ContextFragmenter(maxchars=highlights.SNIPPET_CHARS, surround=60)
+    assert words.marked(text, marked, context) == whooshs(context)
+    whole = highlight.WholeFragmenter()
+    assert words.marked(text, marked, whole) == whooshs(whole)
+
+
+def test_the_token_cache_starts_again_when_full(monkeypatch):
+    monkeypatch.setattr(highlights, "CACHE_LIMIT", 3)
+    words = TextWords()
+    text = "alpha bravo charlie delta echo"
+    assert analyser_tokens(words.tokens, text) == analyser_tokens(words.analyzer, text)
+    assert len(words.forms) <= 3
+
+
+def test_words_of_a_text_when_the_cache_starts_again_midway(monkeypatch):
+    monkeypatch.setattr(highlights, "CACHE_LIMIT", 2)
+    words = TextWords()
+    assert words.words("alpha bravo charlie") == {"alpha", "bravo", "charli"}
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(PIECES), st.sampled_from([*SEPARATORS, "\t", ""])), max_size=60
+    ),
+    st.sets(st.sampled_from(["offic", "train", "cafe", "us", "it", "polic", "2019", "e.g"])),
+    st.integers(1, 40),
+)
+def test_the_words_a_text_holds_are_found_a_chunk_at_a_time(pieces, wanted, chunk):
+    text = "".join(piece + separator for piece, separator in pieces)
+    words = TextWords()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(highlights, "HOLDS_CHUNK", chunk)
+        assert words.holds(text, wanted) == wanted & words.words(text)
+
+
+def test_a_text_is_read_only_until_every_word_is_found(monkeypatch):
+    monkeypatch.setattr(highlights, "HOLDS_CHUNK", 10)
+    words = TextWords()
+    read = []
+    original = words.words
+    monkeypatch.setattr(words, "words", lambda text: read.append(text) or original(text))
+    text = "officers trained " + "lorem ipsum " * 100
+    assert words.holds(text, {"offic", "train"}) == {"offic", "train"}
+    assert "".join(read) == "officers trained"
 
 
 def test_learnt_words_have_the_analyzers_forms(monkeypatch):
