@@ -39,6 +39,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from .schema import make_schema
 from .whoosh_internals import apply_fixes
 
 CURRENT_FILE = "CURRENT"
@@ -169,11 +170,19 @@ class IndexStore:
         apply_fixes()  # every published index is opened here: `stats`, the search app
         published = published or self.published()
         try:
-            return whoosh_index.open_dir(str(published.path))
+            index = whoosh_index.open_dir(str(published.path))
         except Exception as error:  # Whoosh raises many kinds on damaged files
             raise IndexMissing(
                 f"index version {published.version} cannot be opened: {error}", published.version
             ) from None
+        missing = sorted(set(make_schema().names()) - set(index.schema.names()))
+        if missing:  # written by an older indexer: searching it would fail on every query
+            raise IndexMissing(
+                f"index version {published.version} was built by an older indexer (no field"
+                f" {', '.join(missing)}); rebuild it with `resource-index build`",
+                published.version,
+            )
+        return index
 
     # Writing
 

@@ -7,7 +7,9 @@ import os
 import re
 
 import pytest
+from whoosh import index as whoosh_index
 
+from indexer.schema import DOCUMENT, DOCUMENTS, make_schema
 from indexer.store import (
     INDEX_FORMAT,
     IndexLocked,
@@ -99,6 +101,26 @@ def test_damaged_and_foreign_versions_are_refused(tmp_path):
     manifest_path.write_text(json.dumps(manifest(name)))
     with pytest.raises(IndexMissing, match=rf"^index version {name} cannot be opened: "):
         store.open_index()
+
+
+def test_a_version_an_older_indexer_wrote_asks_for_a_rebuild(tmp_path):
+    """A version whose schema lacks a field the searches read (an index from before full
+    text) is refused with the reason and the cure, not opened to fail on every query."""
+    store = IndexStore(tmp_path)
+    with store.lock():
+        name, partial = store.new_version()
+        older = make_schema()
+        for field in (DOCUMENT, DOCUMENTS):
+            older.remove(field)
+        whoosh_index.create_in(str(partial), older).writer().commit()
+        store.publish(name, partial, manifest(name))
+    with pytest.raises(IndexMissing) as raised:
+        store.open_index()
+    assert str(raised.value) == (
+        f"index version {name} was built by an older indexer (no field document, documents);"
+        " rebuild it with `resource-index build`"
+    )
+    assert raised.value.version == name
 
 
 def test_second_lock_fails_fast_with_the_holder(tmp_path):
