@@ -171,7 +171,7 @@ class IndexHolder:
                     published.manifest,
                     facets,
                     thesaurus,
-                    TermScores(facets.size),
+                    TermScores(facets.size, folder=published.path),
                     load_vocabulary(published.path),
                 )
                 # Keep only the newest versions' data: older ones are no longer published.
