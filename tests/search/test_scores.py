@@ -13,7 +13,7 @@ from whoosh.query import And, AndNot, ConstantScoreQuery, Every, Or, Phrase, Pre
 from indexer import posting_arrays
 from indexer.posting_arrays import segment_folder
 from indexer.records import Resource
-from indexer.schema import make_schema, to_document
+from indexer.schema import SEARCH_FIELDS, make_schema, to_document
 from search_app.facets import FacetSets
 from search_app.ranking import ranking
 from search_app.scores import Evaluator, TermScores, _positions, best
@@ -242,3 +242,15 @@ def test_scores_over_segments_deletions_and_many_blocks(tmp_path, arrays):
             assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items()), query
         assert len(whoosh_scores(searcher, terms[0])) == searcher.doc_count() > 2 * BLOCK
         assert whoosh_scores(searcher, Term("content", "zulu")) == {}
+
+
+def test_warming_reads_no_terms_ahead_from_posting_arrays(snapshot):
+    """With posting arrays a term costs no decoding: warming maps the field lengths only;
+    without them it reads the commonest terms ahead."""
+    searcher, size = snapshot.searcher, snapshot.shared.facets.size
+    for folder, cached in [(snapshot.shared.terms.folder, 0), (None, 5)]:
+        terms = TermScores(size, folder=folder)
+        terms.warm(searcher, SEARCH_FIELDS, 5)
+        assert len(terms.terms) == cached
+        assert set(terms.lengths) == set(SEARCH_FIELDS)
+        assert all(len(lengths) == size for lengths in terms.lengths.values())
