@@ -231,3 +231,19 @@ def test_build_update_and_rollback_publish_matching_arrays(corpus, tmp_path):
     rolled = arrays_of_published(index)
     assert rolled and all(arrays is not None for arrays in rolled)
     assert not any(arrays.postings("content", WALRUS)[0].size for arrays in rolled)
+
+
+def test_a_version_whose_arrays_cannot_be_written_is_not_published(corpus, tmp_path, monkeypatch):
+    index = tmp_path / "index"
+    assert build(corpus, index).published
+    before = IndexStore(index).published().version
+
+    def fail(folder, previous=None, processes=None):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(posting_arrays, "write", fail)
+    write_page(corpus, "topics/more/page-1.html", listing_page("More", card("Walrus", "/r/w/")))
+    with pytest.raises(OSError, match="disk full"):
+        update(corpus, index)
+    assert IndexStore(index).published().version == before
+    assert not list((index / "versions").glob("*.partial"))
