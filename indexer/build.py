@@ -346,9 +346,9 @@ def publish_version(
     judge: Judge | None = None,
 ) -> BuildReport:
     """Stage a new version in a partial folder with `stage(folder)`, check it may be
-    published, write it, smoke-test it, run the judged queries on it, say what changed for
-    readers, then write its manifest and switch to it atomically. Any failure discards the
-    folder, so the published version stays as it was."""
+    published, write it, smoke-test it, write its posting arrays, run the judged queries on
+    it, say what changed for readers, then write its manifest and switch to it atomically.
+    Any failure discards the folder, so the published version stays as it was."""
     name, folder = store.new_version()
     try:
         with stage(folder) as staged:

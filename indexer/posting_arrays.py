@@ -93,12 +93,14 @@ def write(folder: Path, previous: Path | None = None, processes: int | None = No
         with workers_of_this_process(), ProcessPoolExecutor(processes, mp_context=context) as pool:
             list(pool.map(_write_segment_of, [folder] * len(missing), missing))
     size = sum(p.stat().st_size for p in (folder / FOLDER).rglob("*") if p.is_file())
-    return {
+    done = {
         "written": len(missing),
         "linked": len(linked),
         "seconds": round(time.monotonic() - started, 3),
         "bytes": size,
     }
+    log.info("posting arrays of %s: %s", folder.name, done)
+    return done
 
 
 def _link_folder(source: Path, target: Path) -> None:
