@@ -345,7 +345,7 @@ class Evaluator:
         found = self.empty()
         if starts is None:
             return found
-        found.mask[np.unique(starts >> 32)] = True
+        found.mask[starts >> 32] = True
         found.mask &= both.mask
         found.scores[found.mask] = both.scores[found.mask] * node.boost
         return found
