@@ -7,13 +7,15 @@ the query builder makes of what visitors type) is evaluated with numpy: each ter
 are read as arrays, its BM25F scores computed for all of its documents at once with the
 searcher's own ranking model (same idf, field lengths, B and K1), and kept in a bounded
 cache; And, Or and AndNot become mask operations and sums, with Whoosh's rules for boosts.
+Any other node (a phrase of repeated words, say) is matched and scored by Whoosh itself, so
+the scores are Whoosh's in every case (tests compare them).
 
 Postings, positions and field lengths come from the version's posting arrays
 (indexer/posting_arrays.py: decoded at publish time, mapped read-only and shared by every
 process), segment by segment; a segment without usable arrays (a version published before
 them, a test's index in memory) is read from Whoosh's posting blocks, once per version per
-process, and its positions kept in the cache too. Any other node (a phrase, say) is matched and scored by Whoosh
-itself, so the scores are Whoosh's in every case (tests compare them).
+process, and so are the positions of a version without arrays for every segment (kept in
+the cache too).
 
 A phrase reads the positions of its words rarest first and stops as soon as no document
 is left, and reads those of MAX_PHRASE_CHECKED words at most: the others need only be in the
@@ -91,7 +93,7 @@ class TermScores:
             if found is not None:
                 self.terms.move_to_end(key)
                 return found[0]
-        keys = _positions(searcher, fieldname, btext, leaves)
+        keys = _positions(searcher, fieldname, btext)  # Whoosh's, every segment's
         self._keep(key, (keys, keys[:0]))
         return keys
 
@@ -204,19 +206,13 @@ def _postings(searcher, fieldname: str, btext: bytes, leaves) -> tuple[np.ndarra
     return _joined(id_parts, np.int32), _joined(weight_parts, np.float64)
 
 
-def _positions(searcher, fieldname: str, btext: bytes, leaves=None) -> np.ndarray:
-    """A term's position keys read from Whoosh, posting by posting (segments without
-    posting arrays); those of segments with arrays read from them."""
-    if leaves is None:
-        leaves = [(reader, offset, None) for reader, offset in searcher.reader().leaf_readers()]
+def _positions(searcher, fieldname: str, btext: bytes) -> np.ndarray:
+    """A term's position keys read from Whoosh, posting by posting (a version without
+    posting arrays for every segment)."""
     docs: list[int] = []
     counts: list[int] = []
     positions: list[int] = []
-    mapped = []
-    for reader, offset, arrays in leaves:
-        if arrays is not None:
-            mapped.append(arrays.positions(fieldname, btext) + (offset << 32))
-            continue
+    for reader, offset in searcher.reader().leaf_readers():
         if (fieldname, btext) not in reader:
             continue
         for docnum, found in term_positions(reader, fieldname, btext):
@@ -225,7 +221,6 @@ def _positions(searcher, fieldname: str, btext: bytes, leaves=None) -> np.ndarra
             docs.append(docnum + offset)
     keys = np.repeat(np.asarray(docs, dtype=np.int64) << 32, counts)
     keys += np.asarray(positions, dtype=np.int64)
-    keys = np.concatenate([keys, *mapped])
     keys.sort()
     return keys
 
