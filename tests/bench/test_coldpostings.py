@@ -1,10 +1,10 @@
-"""bench.coldstart: a query of the mix run in a fresh process, reading the version's posting
+"""bench.coldpostings: a query of the mix run in a fresh process, reading the version's posting
 arrays or Whoosh's blocks, finds the same results. No timings are asserted: the benchmark
-itself is `python -m bench.coldstart`."""
+itself is `python -m bench.coldpostings`."""
 
 from __future__ import annotations
 
-from bench.coldstart import cold_queries, cold_run
+from bench.coldpostings import cold_queries, cold_run
 from tests.conftest import published_index
 
 

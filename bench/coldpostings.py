@@ -8,7 +8,7 @@ is read (the arrays refused, as a version published before them), one after the 
 both see the same load. Wall and CPU milliseconds (`time.process_time`) are reported, with
 the load average: on a shared machine the wall time also counts the waits for a core.
 
-    python -m bench.coldstart --index DIR [--queries 3] [--write-arrays] [--json]
+    python -m bench.coldpostings --index DIR [--queries 3] [--write-arrays] [--json]
 
 `--write-arrays` first writes the published version's arrays if it has none (an index built
 before them; the seconds it takes are printed: what a build adds). Other code calls
@@ -31,7 +31,7 @@ from .measure import DIGITS
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = 3  # queries of each kind, each in a fresh process
 MODES = ("posting arrays", "whoosh blocks")
-CHILD = "import sys; from bench.coldstart import child; child(sys.argv[1])"
+CHILD = "import sys; from bench.coldpostings import child; child(sys.argv[1])"
 
 
 def child(arguments: str) -> None:
