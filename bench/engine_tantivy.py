@@ -75,6 +75,11 @@ class Tantivy:
         self.index.reload()
         self.searcher = self.index.searcher()
 
+    def open(self) -> None:
+        """Open the index an earlier `build` wrote in the folder, as a fresh process would."""
+        self.index = self.tantivy.Index.open(str(self.folder))
+        self.searcher = self.index.searcher()
+
     def text_query(self, query: dict):
         Query, Occur = self.tantivy.Query, self.tantivy.Occur
         if query["phrase"]:

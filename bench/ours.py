@@ -1,8 +1,9 @@
 """Our engine, measured: full build, `update`, and query latency through the search core.
 
-- Build: `indexer.build.build` in a child process, so its peak memory (`ru_maxrss` of the
-  child, plus that of any process it starts) is the build's own; pages per second count every
-  page read; the index size is the published version's folder (Whoosh files, pages.sqlite).
+- Build: `indexer.build.build` in a child process, so its peak memory is the build's own:
+  the PSS of the child and every process it starts, summed and sampled every 0.2 s
+  (`memory.PeakPss`: shared pages counted once); pages per second count every page read; the
+  index size is the published version's folder (Whoosh files, pages.sqlite).
 - Update: `indexer.update.update` with nothing changed, then after one resource page's body
   changed (and again after it is changed back, which leaves the corpus as generated).
 - Queries: `search_app.search.run_search` on one snapshot (`IndexHolder`), as a gunicorn
@@ -12,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -26,52 +26,50 @@ from search_app.search import run_search
 from search_app.snapshots import IndexHolder
 
 from .measure import DIGITS, folder_bytes, megabytes, timed
+from .memory import PeakPss
 
 ROOT = Path(__file__).resolve().parent.parent
-KILOBYTE = 1024  # Linux reports ru_maxrss in kilobytes
 EDIT_MARKER = "</p></section>"
 EDIT_TEXT = " Benchmark edit: a sentence added to one page."
 CHILD = "import sys; from bench.ours import child_build; child_build(sys.argv[1], sys.argv[2])"
 
 
 def child_build(corpus: str, index: str) -> None:
-    """Run in the child: build, then print the timing, counts and peak memory as JSON."""
+    """Run in the child: build, then print the timing and counts as JSON."""
     started = time.perf_counter()
     report = build(Path(corpus), Path(index))
     seconds = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * KILOBYTE
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * KILOBYTE
     figures = {
         "seconds": seconds,
         "pages": report.pages_read,
         "resources": report.resources,
         "problems": {"errors": report.errors, "warnings": report.warnings},
-        "peak_rss_bytes": own,
-        "children_peak_rss_bytes": children,
     }
     print(json.dumps(figures))
 
 
 def measure_build(corpus: Path, index: Path) -> dict:
-    """A full build in a child process: seconds, pages per second, peak memory, index size."""
-    done = subprocess.run(
+    """A full build in a child process: seconds, pages per second, peak PSS, index size."""
+    child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(corpus), str(index)],
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
     )
-    if done.returncode:
-        raise RuntimeError(f"build failed:\n{done.stderr[-4000:]}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    with PeakPss(child.pid) as memory:
+        stdout, stderr = child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"build failed:\n{stderr[-4000:]}")
+    figures = json.loads(stdout.strip().splitlines()[-1])
     version = IndexStore(index).published().path
-    peak = figures["peak_rss_bytes"] + figures["children_peak_rss_bytes"]
     return {
         "seconds": round(figures["seconds"], DIGITS),
         "pages": figures["pages"],
         "resources": figures["resources"],
         "pages_per_second": round(figures["pages"] / figures["seconds"], 1),
-        "peak_memory_mb": megabytes(peak),
+        "peak_pss_mb": megabytes(memory.peak) if PeakPss.available() else None,
+        "memory_samples": memory.samples,
         "index_mb": megabytes(folder_bytes(version)),
         "whoosh_files_mb": megabytes(
             sum(p.stat().st_size for p in version.iterdir() if p.suffix in (".seg", ".toc"))

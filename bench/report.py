@@ -1,4 +1,4 @@
-"""The benchmark's output: the machine, the figures as tables, the targets of issue 5.
+"""The benchmark's output: the machine and the figures as tables (the goals: `goals.py`).
 
 Everything printed is also in the JSON document (`bench/out/perf-<size>.json`), which is the
 source the tables are rendered from.
@@ -13,18 +13,6 @@ from importlib import metadata
 
 import click
 
-TARGET_SIZE = 100_000
-TARGETS = {
-    "search p50 vs straightforward Whoosh (ratio, at least)": 5.0,
-    "search p95 ms (under)": 100.0,
-    "browse (empty query) p50 ms (under)": 20.0,
-    "build seconds at 100k (under; linear estimate below 100k)": 600.0,
-    "build pages/s vs straightforward (ratio, at least)": 1.8,
-    "build peak memory MB (under)": 2048.0,
-    "update of one page seconds (under)": 1.0,
-    "HTTP requests/s (at least)": 200.0,
-    "HTTP errors (at most)": 0.0,
-}
 PACKAGES = ("whoosh-reloaded", "tantivy", "gunicorn", "flask")
 
 
@@ -48,41 +36,6 @@ def machine() -> dict:
             info[package] = None
     info["sqlite"] = sqlite3.sqlite_version
     return info
-
-
-def targets(result: dict) -> list[dict]:
-    """Each target of issue 5 with the value measured here and whether it is met."""
-    ours = result["ours"]
-    whoosh = result["ratios"].get("whoosh", {})
-    browse = ours["queries"]["by_kind"].get("browse", {})
-    http = ours.get("http") or {}
-    scale = TARGET_SIZE / result["size"]
-    values = {
-        "search p50 vs straightforward Whoosh (ratio, at least)": whoosh.get("p50"),
-        "search p95 ms (under)": ours["queries"].get("p95"),
-        "browse (empty query) p50 ms (under)": browse.get("p50"),
-        "build seconds at 100k (under; linear estimate below 100k)": round(
-            ours["build"]["seconds"] * scale, 1
-        ),
-        "build pages/s vs straightforward (ratio, at least)": whoosh.get("build"),
-        "build peak memory MB (under)": ours["build"]["peak_memory_mb"],
-        "update of one page seconds (under)": ours["update"]["one_page_seconds"],
-        "HTTP requests/s (at least)": http.get("requests_per_second"),
-        "HTTP errors (at most)": http.get("errors"),
-    }
-    rows = []
-    for name, goal in TARGETS.items():
-        value = values[name]
-        if value is None:
-            met = None
-        elif "at least" in name:
-            met = value >= goal
-        elif "at most" in name:
-            met = value <= goal
-        else:
-            met = value < goal
-        rows.append({"target": name, "goal": goal, "value": value, "met": met})
-    return rows
 
 
 def _cell(value, width: int = 9) -> str:
@@ -113,6 +66,12 @@ def print_tables(result: dict, err: bool = False) -> None:
     echo(f"corpus: {corpus['resources']} resources, {corpus['pages']} pages{reused}")
     load = result.get("load_average", {})
     echo(f"load average (1 min) at start {load.get('start')}, at end {load.get('end')}")
+    phases = result.get("load", {}).get("phases", {})
+    if phases:
+        echo(
+            "load by phase (1-min max; cores used by others): "
+            + ", ".join(f"{n} {f['max']} ({f.get('others_cores', '?')})" for n, f in phases.items())
+        )
     records = result["records"]
     if records:
         cached = " (cached)" if records.get("cached") else ""
@@ -124,10 +83,8 @@ def print_tables(result: dict, err: bool = False) -> None:
         )
     build = ours["build"]
     echo("")
-    echo(_row("build (ours)", ["seconds", "pages/s", "peak MB", "index MB"]))
-    echo(
-        _row("", [build[k] for k in ("seconds", "pages_per_second", "peak_memory_mb", "index_mb")])
-    )
+    echo(_row("build (ours)", ["seconds", "pages/s", "PSS MB", "index MB"]))
+    echo(_row("", [build[k] for k in ("seconds", "pages_per_second", "peak_pss_mb", "index_mb")]))
     update = ours["update"]
     echo(_row("update (seconds)", ["no change", "1 page", "1 page back"], 12))
     keys = ("unchanged_seconds", "one_page_seconds", "one_page_back_seconds")
@@ -179,18 +136,17 @@ def print_tables(result: dict, err: bool = False) -> None:
     if http:
         echo("")
         echo(
-            _row("HTTP /search.json", ["req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "requests"])
+            _row(
+                "HTTP /search.json",
+                ["req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "requests", "CPU ms/r"],
+            )
         )
         latency = http["latency_ms"]
         values = [http["requests_per_second"], latency.get("p50"), latency.get("p95")]
         echo(
             _row(
                 f"  {http['workers']} workers, {http['concurrency']} clients",
-                [*values, latency.get("p99"), http["errors"], http["requests"]],
+                [*values, latency.get("p99"), http["errors"], http["requests"]]
+                + [http.get("cpu_ms_per_request")],
             )
         )
-    echo("")
-    echo(f"{'target (issue 5, defined at 100k)':<58}{'goal':>9}{'here':>9}  met")
-    for row in result["targets"]:
-        met = {True: "yes", False: "NO", None: "-"}[row["met"]]
-        echo(f"{row['target']:<58}{_cell(row['goal'])}{_cell(row['value'])}  {met}")

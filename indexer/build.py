@@ -23,7 +23,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
-from . import posting_arrays, shelf, whoosh_internals
+from . import derived, posting_arrays, shelf, whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
 from .changes import reader_changes, summarised
 from .corpus import check_corpus, list_pages
@@ -360,6 +360,7 @@ def publish_version(
             report.seconds = time.monotonic() - started
             return report
         _smoke_test(folder, len(staged.ids), min(staged.ids), report)
+        derived.write_version(folder)  # derived once, read (mapped) by every search process
         posting_arrays.write(folder, _published_path(store))
         _judge(judge, folder, report, strict)
         report.reader_changes = reader_changes(store, folder, name)

@@ -42,6 +42,8 @@ class Facet:
 
     canonical: tuple[str, ...] = ()
     lookup: dict[str, str] = field(default_factory=dict)
+    # Each alias as the vocabulary spells it, with its canonical value (for suggestions).
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def canonicalise(self, label: str) -> str | None:
         """The canonical value for a label, or None if the vocabulary does not know it."""
@@ -66,6 +68,7 @@ def _facet(entries: object, section: str) -> Facet:
         raise VocabularyError(f"[[{section}]] must be a list of tables with a name")
     canonical: list[str] = []
     lookup: dict[str, str] = {}
+    named: list[tuple[str, str]] = []
     for number, entry in enumerate(entries, 1):
         name = entry.get("name") if isinstance(entry, dict) else None
         aliases = entry.get("aliases", []) if isinstance(entry, dict) else None
@@ -81,8 +84,10 @@ def _facet(entries: object, section: str) -> Facet:
                 raise VocabularyError(
                     f"{section} label {label!r} belongs to both {lookup[key]!r} and {name!r}"
                 )
+            if key not in lookup and key != label_key(name):
+                named.append((label.strip(), name))
             lookup[key] = name
-    return Facet(tuple(canonical), lookup)
+    return Facet(tuple(canonical), lookup, tuple(named))
 
 
 def parse_vocabulary(text: str) -> Vocabulary:

@@ -131,17 +131,12 @@ def print_results(results: dict) -> None:
     start = (results["page"] - 1) * results["per_page"]
     click.echo(f"{results['total']} result(s) in {results['took_ms']} ms")
     for number, hit in enumerate(results["results"], start + 1):
-        year = hit["year"] or "Undated"
-        click.echo(f"{number:>4}. {hit['title'][:TITLE_WIDTH]}")
-        click.echo(
-            f"      {', '.join(hit['types'])} | {year} | {'; '.join(hit['topics'])} | {hit['id']}"
-        )
-        for document in hit["documents"]:
-            click.echo(f"      {document['label']}: {document['link']}")
-        for passage in hit["passages"]:
-            text = " ".join(Markup(passage["snippet"]).striptags().split())[:PASSAGE_WIDTH]
-            click.echo(f"      page {passage['page']}: {passage['link']}")
-            click.echo(f"        {text}")
+        print_hit(number, hit)
+    some = results["suggestions"]["some_words"]
+    if some["results"]:
+        click.echo(f"{some['total']} more matching some of the words:")
+    for number, hit in enumerate(some["results"], start + len(results["results"]) + 1):
+        print_hit(number, hit)
     suggestion = results["suggestions"]["did_you_mean"]
     if suggestion:
         click.echo(f"did you mean: {suggestion['q']} ({suggestion['total']} results)")
@@ -150,6 +145,21 @@ def print_results(results: dict) -> None:
     for name, values in results["facets"].items():
         shown = ", ".join(f"{v['value']} ({v['count']})" for v in values[:FACET_VALUES_SHOWN])
         click.echo(f"{name}: {shown or '-'}")
+
+
+def print_hit(number: int, hit: dict) -> None:
+    """One result as text: its title, metadata, documents and best passages."""
+    year = hit["year"] or "Undated"
+    click.echo(f"{number:>4}. {hit['title'][:TITLE_WIDTH]}")
+    click.echo(
+        f"      {', '.join(hit['types'])} | {year} | {'; '.join(hit['topics'])} | {hit['id']}"
+    )
+    for document in hit["documents"]:
+        click.echo(f"      {document['label']}: {document['link']}")
+    for passage in hit["passages"]:
+        text = " ".join(Markup(passage["snippet"]).striptags().split())[:PASSAGE_WIDTH]
+        click.echo(f"      page {passage['page']}: {passage['link']}")
+        click.echo(f"        {text}")
 
 
 @cli.command()

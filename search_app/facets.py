@@ -2,12 +2,13 @@
 
 Sets of documents are numpy boolean masks over the index's document numbers, so and-ing two
 sets and counting one cost microseconds whatever their size. For each facet value the set of
-live documents carrying it is read once per index version (one posting list each); a search
-then counts by intersection: each facet is counted over the matches filtered by every
+live documents carrying it is computed once per index version, when it is published, and
+saved beside it (`indexer.facet_arrays`: every process maps the same files); a search then
+counts by intersection: each facet is counted over the matches filtered by every
 *other* facet's selection, so ticking "Report" still shows how many "Video" results there
 would be. Multi-valued topics and types count once per resource; resources without a year
-are in the "Undated" bucket. The orders of the non-relevance sorts are ranked once per
-version too, so a page of 100,000 sorted results is a partial sort of integers.
+are in the "Undated" bucket. The orders of the non-relevance sorts are ranked with them, so
+a page of 100,000 sorted results is a partial sort of integers.
 
 The facets are those of the registry (`indexer.facet_fields.FACETS`); `facet_values` shapes
 their counts into the response's `facets` block, each value with its ready `toggle_url`.
@@ -17,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
-from whoosh.query import Term
 
-from indexer import facet_fields
+from indexer import facet_arrays, facet_fields
 from indexer.facet_fields import KEYWORD
 from indexer.records import YEAR_CEILING
-from indexer.schema import MISSING_YEAR_SORT, TITLE_SORT, UNDATED, YEAR
+from indexer.schema import UNDATED
 
 
 class DocSet:
@@ -79,12 +80,6 @@ class DocSet:
         return int(np.count_nonzero(self.mask & other.mask))
 
 
-def _live(searcher, size: int) -> np.ndarray:
-    mask = np.zeros(size, dtype=bool)
-    mask[np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)] = True
-    return mask
-
-
 @dataclass(frozen=True)
 class SortOrders:
     """Each document's rank in the newest-first, oldest-first and title orders (ties: the
@@ -94,32 +89,9 @@ class SortOrders:
     oldest: np.ndarray
     title: np.ndarray
 
-    @classmethod
-    def read(cls, searcher, size: int) -> SortOrders:
-        reader = searcher.reader()
-        years = list(reader.column_reader(YEAR)) if reader.has_column(YEAR) else []
-        titles = list(reader.column_reader(TITLE_SORT)) if reader.has_column(TITLE_SORT) else []
-        years += [MISSING_YEAR_SORT] * (size - len(years))
-        titles += [b""] * (size - len(titles))
-        newest = _ranks(sorted(range(size), key=lambda d: (_newest_key(years[d]), titles[d])), size)
-        oldest = _ranks(sorted(range(size), key=lambda d: (years[d], titles[d])), size)
-        by_title = _ranks(sorted(range(size), key=lambda d: (titles[d], newest[d])), size)
-        return cls(newest, oldest, by_title)
-
     def ranks(self, sort: str) -> np.ndarray:
         """The ranks of a sort option other than relevance (whose ties go newest first)."""
         return {"oldest": self.oldest, "title": self.title}.get(sort, self.newest)
-
-
-def _newest_key(year: int) -> int:
-    return 0 if year == MISSING_YEAR_SORT else -year
-
-
-def _ranks(order: list[int], size: int) -> np.ndarray:
-    """Each document's position in an order of all document numbers."""
-    ranks = np.empty(size, dtype=np.int64)
-    ranks[np.asarray(order, dtype=np.int64)] = np.arange(size)
-    return ranks
 
 
 def first_in_order(docs: DocSet, ranks: np.ndarray, stop: int) -> list[int]:
@@ -142,19 +114,21 @@ class FacetSets:
     orders: SortOrders | None = field(default=None, compare=False)
 
     @classmethod
-    def read(cls, searcher) -> FacetSets:
-        """Read the value sets from the index's posting lists, and rank the sort orders."""
-        size = searcher.reader().doc_count_all()
-        values = {}
-        for facet in facet_fields.FACETS:
-            values[facet.name] = {}
-            for term in searcher.lexicon(facet.field):
-                label = term.decode("utf-8")
-                docs = DocSet.of(searcher.docs_for_query(Term(facet.field, label)), size)
-                if docs:
-                    values[facet.name][label] = docs
-        everything = DocSet(_live(searcher, size))
-        return cls(values, everything, size, SortOrders.read(searcher, size))
+    def read(cls, searcher, folder: Path | None = None) -> FacetSets:
+        """The value sets and sort ranks of a searcher's index version: the arrays written
+        beside it in `folder` when it was published (memory-mapped, shared by every
+        process), else read from the index's posting lists and columns."""
+        return cls.of(facet_arrays.arrays(folder, searcher))
+
+    @classmethod
+    def of(cls, arrays: facet_arrays.FacetArrays) -> FacetSets:
+        """The sets of a version's facet arrays (views, no copy)."""
+        values = {
+            name: {label: DocSet(mask) for label, mask in sets.items()}
+            for name, sets in arrays.sets().items()
+        }
+        orders = SortOrders(*(arrays.rank(sort) for sort in facet_arrays.SORTS))
+        return cls(values, DocSet(arrays.live), arrays.size, orders)
 
     def none(self) -> DocSet:
         return DocSet(np.zeros(self.size, dtype=bool))

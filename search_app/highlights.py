@@ -10,8 +10,12 @@ short window around their first occurrence.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import islice
+
 from whoosh import highlight
 
+from indexer.derived import stem_words
 from indexer.schema import WORD, text_analyzer
 
 CACHE_LIMIT = 200_000  # distinct words remembered; the cache starts again when full
@@ -41,6 +45,20 @@ class TextWords:
             self.cache.clear()
         self.cache[token] = stem
         return stem
+
+    def learn(self, words: Iterable[str]) -> int:
+        """Analyse dictionary words ahead (lower-case, accents folded, the commonest first),
+        each remembered as printed in lower case and capitalised, in half of the cache at
+        most; returns how many were learnt. gunicorn's master learns the words of the version it
+        serves before its workers fork (`IndexHolder.warm`): none of them analyses those
+        words again on its first searches."""
+        # At most half the cache, two entries a word: the rest is left for other words, so
+        # a worker's first unknown word does not find it full (and clear it).
+        room = max(0, (CACHE_LIMIT // 2 - len(self.cache)) // 2)
+        words = list(islice(words, room))
+        for word, stem in zip(words, stem_words(words), strict=True):
+            self.cache[word] = self.cache[word.capitalize()] = stem
+        return len(words)
 
     def words(self, text: str) -> set[str]:
         """The indexed forms of every word of a text."""

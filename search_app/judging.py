@@ -44,4 +44,10 @@ def rank(version: Path, queries: Sequence[JudgedQuery]) -> list[list[str]]:
         thesaurus = load_published_thesaurus(version, text_words())
         shared = Shared(version.name, {}, FacetSets.read(searcher), thesaurus)
         snapshot = Snapshot(shared, searcher, QueryBuilder(searcher, thesaurus))
-        return [[hit["id"] for hit in run_search(snapshot, p)["results"]] for p in params]
+        return [_listed(run_search(snapshot, p)) for p in params]
+
+
+def _listed(response: dict) -> list[str]:
+    """The ids a results page lists: the full matches, then those matching some words."""
+    partial = response["suggestions"]["some_words"]["results"]
+    return [hit["id"] for hit in [*response["results"], *partial]]

@@ -9,6 +9,11 @@ most-words query finds nothing meeting its minimum within the facet selections,
 the same words run again with any one of them enough, and the match says so with its own
 notice (`Reason.SOME_WORDS`). The result is a frozen `Match`: later steps read it, none
 changes it.
+
+A query of a few key words narrows: its results are the resources matching every word.
+The resources matching only some of them are not lost: `partial` gives them, and the
+result list continues with them after the last full match (`search.ordered`), apart and
+counted apart, so the full matches, their count and facets stay as they were.
 """
 
 from __future__ import annotations
@@ -66,6 +71,25 @@ def meeting_minimum(snapshot: Snapshot, parsed: ParsedQuery, matched: DocSet) ->
     for unit in parsed.units:
         units += evaluator.evaluate(unit).mask
     return DocSet(matched.mask & (units >= parsed.min_match))
+
+
+@dataclass(frozen=True)
+class Partial:
+    """The resources within the selections matching some of a narrowed query's words but
+    not all of them, with their scores for the words they match."""
+
+    docs: DocSet
+    scores: Scored
+
+
+def partial(snapshot: Snapshot, parsed: ParsedQuery, found: Match, selected: dict):
+    """The `Partial` matches listed after a narrowed query's full matches (None: the query
+    was not narrowed by the policy, it fell back to any word, or there are none)."""
+    if not parsed.partial_after or found.fallback is not None or not found.filtered:
+        return None
+    relaxed, scores = matching_docs(snapshot, parsed, relaxed=True)
+    docs = facet_sets.intersect(relaxed, selected).mask & ~found.filtered.mask
+    return Partial(DocSet(docs), scores) if docs.any() else None
 
 
 def with_bonus(scores: Scored, enough: DocSet, bonus: float) -> Scored:

@@ -36,11 +36,11 @@ from indexer.schema import (
     YEAR,
 )
 
-from . import budget, corrections, passages
+from . import budget, corrections, matching, passages
 from . import facets as facet_sets
 from .facets import first_in_order
 from .highlights import SNIPPET_CHARS, TEXT_WORDS
-from .matching import Match, match
+from .matching import Match, Partial, match
 from .notices import Notice, Reason, first_fallback, messages
 from .params import SearchParams
 from .query import BROWSE, ParsedQuery
@@ -93,32 +93,46 @@ def canonical(builder, params: SearchParams) -> tuple[SearchParams, list[Notice]
     return replace(params, selected=chosen), notices
 
 
-def ordered(snapshot: Snapshot, searched: Searched, stop: int | None) -> list[tuple]:
-    """The first `stop` filtered matches in result order: (document number, score)."""
+def ordered(
+    snapshot: Snapshot, searched: Searched, stop: int | None, partial: Partial | None = None
+) -> list[tuple]:
+    """The first `stop` filtered matches in result order: (document number, score); then,
+    with `partial`, the resources matching only some of the words, in their own order."""
     found, sort = searched.found, searched.params.sort
-    stop = len(found.filtered) if stop is None else min(stop, len(found.filtered))
+    full = ordered_set(snapshot, found.filtered, found.scores, found.mode, sort, stop)
+    if partial is None or (stop is not None and stop <= len(full)):
+        return full
+    rest = None if stop is None else stop - len(full)
+    return full + ordered_set(snapshot, partial.docs, partial.scores, found.mode, sort, rest)
+
+
+def ordered_set(snapshot: Snapshot, docs, scores, mode: str, sort: str, stop: int | None):
+    """The first `stop` of a set of documents by score (or by the sort's order)."""
+    stop = len(docs) if stop is None else min(stop, len(docs))
     if not stop:
         return []
     orders = snapshot.shared.facets.orders
-    if found.mode == BROWSE or sort != "relevance":
-        return [
-            (docnum, None) for docnum in first_in_order(found.filtered, orders.ranks(sort), stop)
-        ]
+    if mode == BROWSE or sort != "relevance":
+        return [(docnum, None) for docnum in first_in_order(docs, orders.ranks(sort), stop)]
     # Equal scores go newest first, as the newest order ranks them.
-    return best(found.scores, found.filtered.ids(), orders.newest, stop)
+    return best(scores, docs.ids(), orders.newest, stop)
 
 
-def results(snapshot: Snapshot, searched: Searched) -> list[dict]:
-    """The page of results the parameters ask for."""
+def results(snapshot: Snapshot, searched: Searched, partial: Partial | None = None):
+    """The page of results the parameters ask for: the full matches on it, and the partial
+    ones (matching only some of the words) that follow them on it."""
     params, found = searched.params, searched.found
     start = (params.page - 1) * params.per_page
-    if start >= len(found.filtered):
-        return []
+    total = len(found.filtered)
+    if start >= total + (len(partial.docs) if partial else 0):
+        return [], []
     # The words to mark in results: the query's, less those it excludes.
     words = query_words(found.query) if found.mode != BROWSE else set()
     phrases = query_phrases(found.query) if words else ()
-    page = ordered(snapshot, searched, start + params.per_page)[start:]
-    return [result(snapshot, docnum, score, words, phrases) for docnum, score in page]
+    page = ordered(snapshot, searched, start + params.per_page, partial)
+    shown = [result(snapshot, d, score, words, phrases) for d, score in page[start:]]
+    split = max(0, total - start)
+    return shown[:split], shown[split:]
 
 
 def result(
@@ -222,6 +236,8 @@ def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/sear
     searched = search(snapshot, params)
     found, canonical_params, sets = searched.found, searched.params, snapshot.shared.facets
     counts = facet_sets.count(sets, found.matched, searched.selected)
+    partial = matching.partial(snapshot, searched.parsed, found, searched.selected)
+    full_page, partial_page = results(snapshot, searched, partial)
     response = {
         "query": {
             "q": params.q,
@@ -238,7 +254,7 @@ def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/sear
         "total": len(found.filtered),
         "page": params.page,
         "per_page": params.per_page,
-        "results": results(snapshot, searched),
+        "results": full_page,
         "facets": facet_sets.facet_values(counts, canonical_params, base_path),
         "suggestions": {
             "did_you_mean": corrections.did_you_mean(
@@ -252,8 +268,13 @@ def run_search(snapshot: Snapshot, params: SearchParams, base_path: str = "/sear
             "remove_filters": corrections.filter_removals(
                 sets, found, searched.selected, canonical_params, base_path
             ),
+            # The resources matching only some of a narrowed query's words: the results go
+            # on with them after the last full match (this page's share of them).
+            "some_words": {"total": len(partial.docs) if partial else 0, "results": partial_page},
         },
-        "links": links(canonical_params, len(found.filtered), base_path),
+        "links": links(
+            canonical_params, len(found.filtered) + (len(partial.docs) if partial else 0), base_path
+        ),
         "index": snapshot.info(),
     }
     if budget.was_cut():  # a loop stopped early: say the results may be incomplete

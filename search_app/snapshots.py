@@ -18,11 +18,12 @@ from pathlib import Path
 from indexer.schema import SEARCH_FIELDS, text_words
 from indexer.store import IndexMissing, IndexStore, StoreError
 from indexer.thesaurus import load_published_thesaurus
-from indexer.vocabulary import Vocabulary, load_vocabulary
+from indexer.vocabulary import Vocabulary, parse_vocabulary, read_vocabulary_text
 from indexer.whoosh_internals import apply_fixes
 
 from .errors import UserError
 from .facets import FacetSets
+from .highlights import TEXT_WORDS
 from .query import DEFAULT_POLICY, MatchPolicy, QueryBuilder
 from .ranking import ranking
 from .rows import LazyRows
@@ -109,6 +110,8 @@ class IndexHolder:
         self.local = threading.local()
         self.lock = threading.Lock()
         self.shared: dict[str, Shared] = {}
+        # The last vocabulary file's text and what it parsed to (a publish seldom changes it).
+        self.vocabulary: tuple[str | None, Vocabulary | None] = (None, None)
 
     def snapshot(self) -> Snapshot:
         """The current thread's snapshot of the published version, or a 503 UserError."""
@@ -146,7 +149,8 @@ class IndexHolder:
 
     def warm(self, terms: int) -> bool:
         """Read the published version's derived data ahead (facet sets, sort ranks, field
-        lengths, the `terms` commonest terms, the speller, the export rows), then close this thread's searcher: processes
+        lengths, the `terms` commonest terms, the speller and its words' stems for
+        highlighting, the export rows), then close this thread's searcher: processes
         forked afterwards share the data and open searchers of their own. False when no
         index is available (requests will say why)."""
         try:
@@ -154,7 +158,8 @@ class IndexHolder:
         except UserError:
             return False
         snapshot.shared.terms.warm(snapshot.searcher, SEARCH_FIELDS, terms)
-        snapshot.shared.speller.get(snapshot.searcher.reader())
+        printed = snapshot.shared.speller.get(snapshot.searcher.reader()).printed
+        TEXT_WORDS.learn(sorted(printed, key=lambda word: -printed[word]))
         snapshot.shared.rows.get(snapshot.searcher)
         snapshot.searcher.close()
         self.local = threading.local()
@@ -165,15 +170,27 @@ class IndexHolder:
             shared = self.shared.get(published.version)
             if shared is None:
                 thesaurus = load_published_thesaurus(published.path, text_words())
-                facets = FacetSets.read(searcher)
+                facets = FacetSets.read(searcher, published.path)
                 shared = Shared(
                     published.version,
                     published.manifest,
                     facets,
                     thesaurus,
                     TermScores(facets.size, folder=published.path),
-                    load_vocabulary(published.path),
+                    self._vocabulary(published.path),
+                    LazySpeller(published.path),
+                    LazyRows(published.path),
                 )
                 # Keep only the newest versions' data: older ones are no longer published.
                 self.shared = {published.version: shared}
             return shared
+
+    def _vocabulary(self, folder: Path) -> Vocabulary | None:
+        """A version's vocabulary (None without a file), parsed again only when its text is
+        not the previous version's."""
+        text = read_vocabulary_text(folder)
+        if text is None:
+            return None
+        if text != self.vocabulary[0]:
+            self.vocabulary = (text, parse_vocabulary(text))
+        return self.vocabulary[1]

@@ -1,4 +1,7 @@
-"""Search-as-you-type: facet label (topic, type) and title completions for what a visitor has typed so far."""
+"""Search-as-you-type: facet label (topic, type) and title completions for what a visitor
+has typed so far. A facet label is completed from its own words or from one of the
+vocabulary's aliases (`corpus/vocabulary.toml`): typing "Mass Demon" suggests the canonical
+topic the alias "Mass Demonstration Response" names, with the alias in `alias`."""
 
 from __future__ import annotations
 
@@ -43,6 +46,44 @@ def _words_start(title: str, words: list[str]) -> tuple[bool, bool]:
     return every, in_a_row
 
 
+def _begins(label: str, typed: list[str]) -> bool:
+    """Whether the typed words begin the label, in a row (the last one may be partial)."""
+    words = label_key(label).replace(",", " ").split()
+    return len(words) >= len(typed) and all(
+        w.startswith(t) for w, t in zip(words, typed, strict=False)
+    )
+
+
+def _facet_suggestions(builder, facet, typed: list[str]) -> list[dict]:
+    """A facet's labels (those the index holds) the typed words complete, by their own
+    words or through an alias, each once. The alias is named when the label was found
+    through it alone, or when the typed words begin the alias but not the label ("Mass
+    Demon": "Response to Mass Demonstrations", also called "Mass Demonstration Response")."""
+    labels = builder.labels[facet.field]
+    vocabulary = builder.aliases.get(facet.name)
+    aliases: dict[str, list[str]] = {}
+    for alias, label in vocabulary.aliases if vocabulary is not None else ():
+        if label in labels and _label_matches([alias], typed):
+            aliases.setdefault(label, []).append(alias)
+    found = {}
+    for label in _label_matches(labels, typed):
+        begun = [a for a in aliases.get(label, ()) if _begins(a, typed)]
+        found[label] = begun[0] if begun and not _begins(label, typed) else None
+    for label, matched in aliases.items():
+        found.setdefault(label, matched[0])
+    suggestions = []
+    for label, alias in found.items():
+        suggestion = {
+            "kind": facet.name,
+            "value": label,
+            "url": "/search?" + urlencode({facet.name: label}),
+        }
+        if alias is not None:
+            suggestion["alias"] = alias
+        suggestions.append(suggestion)
+    return suggestions
+
+
 def suggest(snapshot: Snapshot, text: str, limit: int) -> list[dict]:
     """Up to `limit` completions: matching topics and types first, then resource titles."""
     text, _ = clean_query(text[:MAX_SUGGEST_CHARS])
@@ -52,16 +93,8 @@ def suggest(snapshot: Snapshot, text: str, limit: int) -> list[dict]:
     builder = snapshot.builder
     suggestions = []
     for facet in facet_fields.FACETS:
-        if not facet.suggest:
-            continue
-        for label in _label_matches(builder.labels[facet.field], typed):
-            suggestions.append(
-                {
-                    "kind": facet.name,
-                    "value": label,
-                    "url": "/search?" + urlencode({facet.name: label}),
-                }
-            )
+        if facet.suggest:
+            suggestions.extend(_facet_suggestions(builder, facet, typed))
     complete, last = typed[:-1], typed[-1]
     clauses = [Term(TITLE, stem) for word in complete for stem in builder.words(word)]
     reader = snapshot.searcher.reader()

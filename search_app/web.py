@@ -74,7 +74,11 @@ def search_page():
         chips=active_filters(results, params),
         histogram=histogram_rows(results, params, url_for("web.search_page")),
         year_error=year_error,
-        page_numbers=page_numbers(results["page"], results["total"], results["per_page"]),
+        page_numbers=page_numbers(
+            results["page"],
+            results["total"] + results["suggestions"]["some_words"]["total"],
+            results["per_page"],
+        ),
         atom_url=params.url(url_for("web.search_atom"), sort="relevance", page=1),
         citation=citation(results, params),
         reasons=[]

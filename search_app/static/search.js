@@ -386,6 +386,13 @@
         value.textContent = suggestion.value;
         option.appendChild(kind);
         option.appendChild(value);
+        if (suggestion.alias) {
+          // The typed words matched one of the label's aliases: say which.
+          var alias = document.createElement("span");
+          alias.className = "combobox__alias";
+          alias.textContent = " (also called \u201c" + suggestion.alias + "\u201d)";
+          option.appendChild(alias);
+        }
         option.addEventListener("mousedown", function (event) {
           event.preventDefault();
           window.location.href = suggestion.url;

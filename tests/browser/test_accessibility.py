@@ -36,6 +36,14 @@ def test_main_state_has_no_serious_axe_violation_nor_console_error(
     assert page_errors == [], f"{state}: the page logged errors"
 
 
+def test_axe_finds_no_serious_violation_with_results_matching_some_words(page, live_server, axe):
+    # Two words, one full match: those matching some of the words follow under a heading.
+    page.goto(live_server + "/search?q=charlottesville+protest")
+    assert page.locator("#some-words").count() == 1
+    violations = axe(page)
+    assert violations == [], describe(violations)
+
+
 def test_axe_finds_no_serious_violation_on_an_error_page(page, live_server, axe):
     response = page.goto(live_server + "/resources/no-such-resource")
     assert response is not None and response.status == 404

@@ -133,6 +133,25 @@ def test_typing_on_gives_a_fresh_list_with_no_option_chosen(page, live_server, e
     expect(box).to_have_attribute("aria-activedescendant", "q-suggestion-0")
 
 
+def test_a_label_found_through_its_alias_says_which(page, live_server, expect):
+    # The shipped vocabulary: "Mass Demonstration Response" is an alias of the topic
+    # "Response to Mass Demonstrations".
+    page.goto(live_server + "/")
+    typed = "Mass Demon"
+    suggestions = get_json(page, live_server, f"/suggest.json?q={typed}")["suggestions"]
+    assert suggestions[0] == {
+        "kind": "topic",
+        "value": "Response to Mass Demonstrations",
+        "url": "/search?topic=Response+to+Mass+Demonstrations",
+        "alias": "Mass Demonstration Response",
+    }
+    search_box(page).press_sequentially(typed, delay=FAST_TYPING_MS)
+    expect(suggestion_options(page).first).to_have_text(
+        "topicResponse to Mass Demonstrations (also called “Mass Demonstration Response”)"
+    )
+    expect(page.locator(".combobox__alias")).to_have_count(1)
+
+
 def suggest_requests(page) -> list[str]:
     """The `q` of every request the page sends to /suggest.json from now on."""
     sent: list[str] = []

@@ -23,7 +23,8 @@ from indexer.records import WARNING, Problem
 from indexer.store import IndexStore
 from indexer.update import update
 from search_app.judging import rank
-from tests.conftest import CAFE, CAMERAS, QUOKKA, ZEBRAFISH, write_page
+from tests.conftest import CAFE, CAMERAS, QUOKKA, ZEBRAFISH, published_index, write_page
+from tests.search.conftest import HANDBOOK, OUTCOMES, write_library
 
 SHIPPED = Path(__file__).parents[2] / "corpus"
 
@@ -233,3 +234,11 @@ def test_the_shipped_judgments_pass_on_the_shipped_corpus(tmp_path):
 def test_unused_fixture_ids_stay_out_of_the_judgments():
     # The fixture's zebrafish is in no judged query: a judge only checks what it lists.
     assert ZEBRAFISH not in PASSING + FAILING
+
+
+def test_a_judged_query_ranks_what_its_page_lists(tmp_path):
+    # "training clinicians": the handbook has both words; the outcomes, listed after it on
+    # the same page among those matching some of the words, only one.
+    version = IndexStore(published_index(write_library(tmp_path / "corpus"))).published().path
+    queries = [JudgedQuery("training clinicians", (OUTCOMES,), top=n) for n in (1, 2)]
+    assert rank(version, queries) == [[HANDBOOK], [HANDBOOK, OUTCOMES]]

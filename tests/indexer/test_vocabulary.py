@@ -61,6 +61,18 @@ def test_topics_map_through_aliases(label, canonical):
     assert parse_vocabulary(VOCABULARY).topics.canonicalise(label) == canonical
 
 
+def test_aliases_are_kept_as_spelled_with_their_canonical_label():
+    vocabulary = parse_vocabulary(
+        '[[topic]]\nname = "Use of Force"\n'
+        'aliases = ["Response to Resistance", "USE OF  force", "response  to resistance"]\n'
+    )
+    # A spelling of the name itself, or of an alias already listed, is not another alias.
+    assert vocabulary.topics.aliases == (("Response to Resistance", "Use of Force"),)
+    assert parse_vocabulary(VOCABULARY).topics.aliases == (
+        ("Mass Demonstration Response", "Response to Mass Demonstrations"),
+    )
+
+
 def test_topics_and_types_are_separate():
     vocabulary = parse_vocabulary(VOCABULARY)
     assert vocabulary.types.canonicalise("Report") == "Report"

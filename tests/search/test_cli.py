@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from search_app import cli as cli_module
 from search_app import server as server_module
 from search_app.cli import cli
 
-from .conftest import FILM, FOOTAGE, SURVEY, USE_OF_FORCE, WELLNESS
+from .conftest import FILM, FOOTAGE, HANDBOOK, OUTCOMES, SURVEY, USE_OF_FORCE, WELLNESS
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +48,10 @@ def without_timing(response: dict) -> dict:
         (("", "--undated"), {"year": "Undated"}),
         (("", "--undated", "--year-from", "2021"), {"year": "Undated", "year_from": 2021}),
         (('"footage review',), {"q": '"footage review'}),
+        (
+            ("training clinicians", "--limit", "1", "--page", "2"),
+            {"q": "training clinicians", "per_page": 1, "page": 2},
+        ),
         (("clinicans",), {"q": "clinicans"}),
         (
             ("footage", "--type", "video", "--topic", "use of force"),
@@ -195,3 +200,27 @@ def test_the_server_serves_the_search_app_from_the_index(tmp_path):
         ["127.0.0.1:0"],
         str(tmp_path),
     )
+
+
+def test_text_output_lists_those_matching_some_of_the_words_after_the_rest(run):
+    result = run("query", "training clinicians")
+    lines = result.stdout.splitlines()
+    assert (result.exit_code, lines[0].split(" in ")[0]) == (0, "1 result(s)")
+    assert lines[1:6] == [
+        "   1. Crisis Intervention Team Handbook",
+        "      Guidebook/Tool | 2021 | Mental Health and Crisis Response; Use of Force"
+        f" | {HANDBOOK}",
+        "1 more matching some of the words:",
+        "   2. De-escalation Training Outcomes",
+        f"      Report | 2023 | Use of Force; Officer Safety and Wellness | {OUTCOMES}",
+    ]
+
+
+def test_the_servers_master_freezes_what_it_loaded_before_forking(library_index):
+    gc.unfreeze()
+    try:
+        app = server_module.SearchServer({"workers": 1}, library_index).load()
+        assert gc.get_freeze_count() > 0  # the app, its warmed version: out of the workers' GC
+        assert app.extensions["index_holder"].shared  # warmed before the freeze
+    finally:
+        gc.unfreeze()

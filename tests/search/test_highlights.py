@@ -9,6 +9,7 @@ from whoosh.query import And, AndNot, Not, Or, Phrase, Term
 from search_app import highlights
 from search_app.highlights import TextWords
 from search_app.search import query_words
+from search_app.snapshots import IndexHolder
 
 
 def test_words_are_the_indexed_forms_of_a_texts_words():
@@ -81,3 +82,38 @@ def test_query_words_leave_out_excluded_words_and_facets():
     )
     assert query_words(query) == {"camera", "night", "patrol"}
     assert query_words(And([Term("content", "camera"), Not(Term("title", "drone"))])) == {"camera"}
+
+
+def test_learnt_words_have_the_analyzers_forms(monkeypatch):
+    learnt = TextWords()
+    dictionary = ["officers", "training", "the", "cafe", "us", "marmalade"]
+    assert learnt.learn(iter(dictionary)) == len(dictionary)
+    assert len(learnt.cache) == 2 * len(dictionary)  # lower case and capitalised
+    for word in dictionary:
+        for printed in (word, word.capitalize()):
+            assert learnt.cache[printed] == TextWords().stem(printed), printed
+    assert learnt.cache["Officers"] == "offic" and learnt.cache["The"] is None
+    # In half the cache at most, the first words (the commonest) first: a word met later
+    # finds room without clearing what was learnt.
+    monkeypatch.setattr(highlights, "CACHE_LIMIT", 10)
+    small = TextWords()
+    assert small.learn(dictionary) == 2 and set(small.cache) == {
+        "officers",
+        "Officers",
+        "training",
+        "Training",
+    }
+    small.stem("zebras")
+    assert "officers" in small.cache
+
+
+def test_warming_learns_the_versions_words(library_index):
+    saved = dict(highlights.TEXT_WORDS.cache)
+    highlights.TEXT_WORDS.cache.clear()
+    try:
+        assert IndexHolder(library_index).warm(0)
+        assert highlights.TEXT_WORDS.cache["marmalade"] == "marmalad"
+        assert highlights.TEXT_WORDS.cache["Clinicians"] == TextWords().stem("clinicians")
+    finally:
+        highlights.TEXT_WORDS.cache.clear()
+        highlights.TEXT_WORDS.cache.update(saved)

@@ -209,3 +209,25 @@ def test_other_year_values_are_refused(client, value, message):
         400,
         {"error": {"status": 400, "message": message}},
     )
+
+
+def test_a_new_version_parses_its_vocabulary_only_when_it_changed(tmp_path):
+    corpus = write_library(tmp_path / "corpus")
+    (corpus / VOCABULARY_FILE).write_text(ALIASED_VOCABULARY, encoding="utf-8")
+    index = published_index(corpus)
+    holder = IndexHolder(index)
+    first = holder.snapshot()
+    assert (
+        searched(first, selected={"topic": ("Response to Resistance",)})["ids"] == USE_OF_FORCE_IDS
+    )
+    page = corpus / "resources" / f"{HANDBOOK}.html"
+    page.write_text(page.read_text("utf-8").replace("</article>", "<p>More.</p></article>"))
+    published_index(corpus, index)  # the same vocabulary, another version
+    second = holder.snapshot()
+    assert second.version != first.version
+    assert second.shared.vocabulary is first.shared.vocabulary  # not parsed again
+    (corpus / VOCABULARY_FILE).write_text(VOCABULARY, encoding="utf-8")
+    published_index(corpus, index)  # the aliases taken out
+    third = holder.snapshot()
+    assert third.shared.vocabulary is not first.shared.vocabulary
+    assert searched(third, selected={"topic": ("Response to Resistance",)})["ids"] == []

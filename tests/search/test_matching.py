@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from search_app.facets import selections
-from search_app.matching import match
+from search_app.matching import match, partial
 from search_app.notices import Notice, Reason, first_fallback, messages
 from search_app.params import SearchParams
 from search_app.query import DEFAULT_POLICY, RANKING_ONLY, QueryBuilder
@@ -125,3 +125,48 @@ def test_a_question_ranks_those_meeting_its_minimum_with_a_bonus_and_keeps_the_r
         HANDBOOK: scores(ranking_only, "training clinicians")[HANDBOOK]
     }
     assert sorted(scores(ranking_only, "training clinicians")) == sorted([OUTCOMES, HANDBOOK])
+
+
+def partial_ids(snapshot, q: str, **params) -> list[str] | None:
+    """The ids of the resources `matching.partial` lists after a query's full matches."""
+    sets = snapshot.shared.facets
+    parsed = snapshot.builder.parse(q)
+    selected = selections(sets, SearchParams(**params))
+    found = match(snapshot, parsed, selected)
+    extra = partial(snapshot, parsed, found, selected)
+    fields = snapshot.searcher.stored_fields
+    return None if extra is None else sorted(fields(d)["id"] for d in extra.docs)
+
+
+def test_a_narrowed_query_keeps_those_matching_some_of_its_words_apart(snapshot):
+    # Both words: the handbook; "training" alone: the outcomes, listed after, apart.
+    assert matched(snapshot, "training clinicians")["ids"] == [HANDBOOK]
+    assert partial_ids(snapshot, "training clinicians") == [OUTCOMES]
+    # Within the facet selections only: the outcomes are a report, the handbook is not.
+    assert partial_ids(snapshot, "training clinicians", selected={"type": ("Report",)}) is None
+    assert partial_ids(snapshot, "footage review") is None  # nothing has one word only
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "training clinicians NOT zeppelin",  # operators run as written
+        "title:training clinicians",
+        "training",  # one word
+        "the training of clinicians",  # a question keeps every match already
+        "marmalade zeppelin",  # fell back to any word
+        "qwertyuiop training",  # nothing to follow
+    ],
+)
+def test_only_a_query_the_policy_narrowed_lists_partial_matches(snapshot, q):
+    assert partial_ids(snapshot, q) is None
+
+
+def test_partial_matches_are_scored_for_the_words_they_match(snapshot):
+    sets = snapshot.shared.facets
+    parsed = snapshot.builder.parse("training clinicians")
+    selected = selections(sets, SearchParams())
+    extra = partial(snapshot, parsed, match(snapshot, parsed, selected), selected)
+    alone = snapshot.evaluator().evaluate(snapshot.builder.parse("training").query)
+    [docnum] = extra.docs.ids()
+    assert extra.scores.scores[docnum] == pytest.approx(alone.scores[docnum])

@@ -365,3 +365,35 @@ def test_year_ranges_are_read_as_the_index_years_within_them(snapshot, q, years)
     assert (parsed.mode, sorted(term.text for term in terms)) == ("all", years)
     # The dots make a range only after `year:`: elsewhere they separate two words.
     assert snapshot.builder.parse(q.replace("ear", "ears")).mode == "plain"
+
+
+def test_a_short_query_lists_those_matching_some_of_its_words_after_the_rest(snapshot):
+    # The full matches, their count and the first page stay as narrowing makes them; the
+    # outcomes (training, no clinicians) follow the handbook, apart and counted apart.
+    response = run_search(snapshot, SearchParams(q="training clinicians"))
+    some = response["suggestions"]["some_words"]
+    assert (response["total"], ids(response)) == (1, [HANDBOOK])
+    assert (some["total"], [r["id"] for r in some["results"]]) == (1, [OUTCOMES])
+    assert response["links"]["next"] is None
+    # A page at a time: the handbook on the first, the outcomes on the second.
+    first = run_search(snapshot, SearchParams(q="training clinicians", per_page=1))
+    second = run_search(snapshot, SearchParams(q="training clinicians", per_page=1, page=2))
+    assert (ids(first), first["suggestions"]["some_words"]["results"]) == ([HANDBOOK], [])
+    assert first["links"]["next"] == "/search.json?q=training+clinicians&page=2&per_page=1"
+    assert (ids(second), [r["id"] for r in second["suggestions"]["some_words"]["results"]]) == (
+        [],
+        [OUTCOMES],
+    )
+    assert run_search(snapshot, SearchParams(q="training clinicians", page=3))["results"] == []
+
+
+def test_partial_matches_follow_the_full_ones_in_any_sort(snapshot):
+    # Oldest first, the handbook (2021) still comes before the outcomes (2023), and the
+    # film (2015, footage alone) after the report (2019, both words).
+    for q, full, some in [
+        ("training clinicians", [HANDBOOK], [OUTCOMES]),
+        ("footage zeppelin", [FOOTAGE], [FILM]),
+    ]:
+        response = run_search(snapshot, SearchParams(q=q, sort="oldest"))
+        listed = [r["id"] for r in response["suggestions"]["some_words"]["results"]]
+        assert (ids(response), listed) == (full, some)

@@ -242,7 +242,7 @@ def test_no_filter_removal_suggested_with_enough_results(snapshot):
     response = run_search(snapshot, SearchParams(year_from=2015))
     assert (response["total"], response["suggestions"]) == (
         6,
-        {"did_you_mean": None, "remove_filters": []},
+        {"did_you_mean": None, "remove_filters": [], "some_words": {"total": 0, "results": []}},
     )
 
 

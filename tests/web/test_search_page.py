@@ -737,3 +737,27 @@ def test_the_histogram_shows_the_years_between_with_no_result(page, search):
         *(str(y) for y in range(max(dated), min(dated) - 1, -1)),
         *(["Undated"] if any(v["value"] == "Undated" for v in response["facets"]["year"]) else []),
     ]
+
+
+def test_those_matching_some_of_the_words_follow_the_full_matches_under_a_heading(page, search):
+    soup = page("/search?q=training+clinicians")
+    some = search("q=training+clinicians")["suggestions"]["some_words"]
+    assert result_ids(soup) == [HANDBOOK, *(r["id"] for r in some["results"])]
+    lists = soup.select("ol.results")
+    assert [[a["href"] for a in ol.select(".result__title a")] for ol in lists] == [
+        [f"/resources/{HANDBOOK}"],
+        [f"/resources/{r['id']}" for r in some["results"]],
+    ]
+    assert (text(soup.select_one("#some-words")), lists[1]["start"]) == (
+        "Matching some of the words",
+        "2",
+    )
+    assert text(soup.select_one("#result-count")) == (
+        "1 resource for “training clinicians”, 1 more with some of the words"
+    )
+    # One per page: the second page holds the partial match alone, and the pager counts it.
+    second = page("/search?q=training+clinicians&per_page=1&page=2")
+    assert [ol["start"] for ol in second.select("ol.results")] == ["2"]
+    assert text(second.select_one("#some-words")) == "Matching some of the words"
+    assert "Page 2 of 2" in text(second.select_one(".pagination"))
+    assert page("/search?q=footage").select_one("#some-words") is None
