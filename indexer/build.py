@@ -23,7 +23,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
-from . import derived, shelf, whoosh_internals
+from . import derived, posting_arrays, shelf, whoosh_internals
 from .catalog import CATALOG_FILE, read_catalog
 from .changes import reader_changes, summarised
 from .corpus import check_corpus, list_pages
@@ -346,9 +346,9 @@ def publish_version(
     judge: Judge | None = None,
 ) -> BuildReport:
     """Stage a new version in a partial folder with `stage(folder)`, check it may be
-    published, write it, smoke-test it, run the judged queries on it, say what changed for
-    readers, then write its manifest and switch to it atomically. Any failure discards the
-    folder, so the published version stays as it was."""
+    published, write it, smoke-test it, write its posting arrays, run the judged queries on
+    it, say what changed for readers, then write its manifest and switch to it atomically.
+    Any failure discards the folder, so the published version stays as it was."""
     name, folder = store.new_version()
     try:
         with stage(folder) as staged:
@@ -361,6 +361,7 @@ def publish_version(
             return report
         _smoke_test(folder, len(staged.ids), min(staged.ids), report)
         derived.write_version(folder)  # derived once, read (mapped) by every search process
+        posting_arrays.write(folder, _published_path(store))
         _judge(judge, folder, report, strict)
         report.reader_changes = reader_changes(store, folder, name)
         report.documents_added += staged.added

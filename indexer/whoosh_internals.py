@@ -20,6 +20,11 @@ Used privately:
   of 20,000 resources, 390,000 postings: 520 ms against 448 ms; `python -m bench.postings`),
   `items_as("weight")` 56 % more: most of the time is Whoosh unpickling and decompressing
   the blocks, which both pay.
+- The encoding of `Positions` values (`pack_uint(count)` then the gaps pickled with protocol
+  2, as `Positions.encode` writes them): the posting arrays written beside a version
+  (indexer/posting_arrays.py) decode a whole term's positions with one `pickle.loads` and
+  numpy instead of one `decode_positions` call per posting; values of any other shape are
+  decoded by Whoosh's own `decode_positions`.
 - `BM25F._field_B`: the per-field B of the ranking model, which BM25F keeps no public way to
   read but by making a scorer.
 - `MultiTerm._btexts`: the words of the index a prefix or wildcard stands for (the query
@@ -34,11 +39,13 @@ or the app at once, with a message, instead of giving other answers.
 
 from __future__ import annotations
 
+import pickle
 import threading
+from itertools import chain
 
 import numpy as np
 import whoosh
-from whoosh import query, scoring
+from whoosh import formats, query, scoring
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
@@ -217,31 +224,43 @@ def _unfiltered(matcher):
     return matcher
 
 
-def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+def _leaf_blocks(matcher):
+    """(document numbers, weights, encoded values) of a segment's postings, a block at a time
+    (the values a tuple of bytes, or None when the format keeps none)."""
     if type(matcher) is whoosh3.W3LeafMatcher and not matcher._byteids:
-        # A block at a time, decoded with numpy: its ids are stored as gaps, its weights as
-        # an array, or one number for all, or nothing when all are 1.
-        id_parts, weight_parts = [], []
+        # Decoded with numpy: a block's ids are stored as gaps, its weights as an array, or
+        # one number for all, or nothing when all are 1.
         while matcher.is_active():
             if matcher._data is None:
                 matcher._read_data()
             gaps, weights = matcher._data[0], matcher._data[1]
-            id_parts.append(np.cumsum(np.asarray(gaps, dtype=np.int64)))
+            ids = np.cumsum(np.asarray(gaps, dtype=np.int64))
             if weights is None or isinstance(weights, float):
-                weight_parts.append(np.full(len(gaps), 1.0 if weights is None else weights))
+                weights = np.full(len(gaps), 1.0 if weights is None else weights)
             else:
-                weight_parts.append(np.asarray(weights, dtype=np.float64))
+                weights = np.asarray(weights, dtype=np.float64)
+            if matcher._values is None:
+                matcher._read_values()
+            yield ids, weights, matcher._values
             matcher._next_block()
-        if not id_parts:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
+        return
     ids: list = []
     weights: list = []
+    values: list = []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
+        values.append(matcher.value())
         matcher.next()
-    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float64)
+    if ids:
+        yield np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64), values
+
+
+def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    blocks = list(_leaf_blocks(matcher))
+    if not blocks:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
+    return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
 
 
 def _leaf_values(matcher):
@@ -272,3 +291,63 @@ def term_positions(reader, fieldname: str, btext: bytes):
     decode = reader.schema[fieldname].format.decode_positions
     for docnum, value in _leaf_values(_unfiltered(reader.postings(fieldname, btext))):
         yield docnum, decode(value)
+
+
+def term_blocks(reader, fieldname: str, btext: bytes):
+    """A term's postings in one segment's reader, a block at a time, deleted documents
+    included: (document numbers, weights, encoded values)."""
+    return _leaf_blocks(_unfiltered(reader.postings(fieldname, btext)))
+
+
+PROTOCOL_2 = b"\x80\x02"  # how a pickle of protocol 2 starts
+COUNT_BYTES = 4  # Positions values start with the count of positions (pack_uint)
+HEAD_BYTES = COUNT_BYTES + len(PROTOCOL_2)
+
+
+def decode_positions(field_format, values) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of encoded posting values: (how many each posting has, all of them in
+    posting order, each posting's ascending). Whoosh's `Positions` values (a count, then the
+    gaps pickled) are unpickled in one call, as one list of lists; values of another shape
+    are decoded by the format's own `decode_positions`, posting by posting."""
+    if type(field_format) is formats.Positions:
+        found = _pickled_gaps(values)
+        if found is not None:
+            counts, gaps = found
+            # Gaps to positions, each posting's sum starting again from 0.
+            sums = np.cumsum(gaps)
+            before = np.concatenate(([0], sums))[np.cumsum(counts) - counts]
+            return counts, sums - np.repeat(before, counts)
+    lists = [field_format.decode_positions(value) for value in values]
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return counts, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
+
+
+def _pickled_gaps(values) -> tuple[np.ndarray, np.ndarray] | None:
+    """(counts, gaps) of the values, unpickled at once, or None unless every value is
+    `pack_uint(count)` followed by a protocol-2 pickle of a list of `count` gaps."""
+    if not len(values):
+        return None
+    whole = np.frombuffer(b"".join(values), dtype=np.uint8)
+    ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+    starts = np.concatenate(([0], ends[:-1]))
+    if (ends - starts).min() <= HEAD_BYTES:
+        return None
+    heads = starts[:, None] + np.arange(HEAD_BYTES)  # the count and the protocol mark
+    marks = whole[heads[:, COUNT_BYTES:]] == np.frombuffer(PROTOCOL_2, dtype=np.uint8)
+    if not marks.all() or (whole[ends - 1] != ord(".")).any():
+        return None
+    # Each pickle, without its protocol mark and STOP, pushes one list: between a list's
+    # MARK and APPENDS, they unpickle as the list of those lists.
+    keep = np.ones(len(whole), dtype=bool)
+    keep[heads] = False
+    keep[ends - 1] = False
+    try:  # the index's own data, unpickled as Whoosh unpickles it
+        lists = pickle.loads(PROTOCOL_2 + b"](" + whole[keep].tobytes() + b"e.")
+        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(values))
+        gaps = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
+    except Exception:  # not the encoding expected (ValueError, TypeError...): Whoosh decodes
+        return None
+    heads = whole[heads[:, :COUNT_BYTES]].astype(np.int64) @ (256 ** np.arange(3, -1, -1))
+    if len(lists) != len(values) or not np.array_equal(heads, counts):
+        return None
+    return counts, gaps

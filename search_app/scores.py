@@ -3,12 +3,19 @@ at once.
 
 Whoosh matches and scores one posting at a time in Python, so a common word over 100,000
 resources costs a second. Here a query tree of terms combined with And, Or and AndNot (what
-the query builder makes of what visitors type) is evaluated with numpy: each term's posting
-list is read once per index version into arrays, its BM25F scores computed for all of its
-documents at once with the searcher's own ranking model (same idf, field lengths, B and
-K1), and kept in a bounded cache; And, Or and AndNot become mask operations and sums, with
-Whoosh's rules for boosts. Any other node (a phrase, say) is matched and scored by Whoosh
-itself, so the scores are Whoosh's in every case (tests compare them).
+the query builder makes of what visitors type) is evaluated with numpy: each term's postings
+are read as arrays, its BM25F scores computed for all of its documents at once with the
+searcher's own ranking model (same idf, field lengths, B and K1), and kept in a bounded
+cache; And, Or and AndNot become mask operations and sums, with Whoosh's rules for boosts.
+Any other node (a phrase of repeated words, say) is matched and scored by Whoosh itself, so
+the scores are Whoosh's in every case (tests compare them).
+
+Postings, positions and field lengths come from the version's posting arrays
+(indexer/posting_arrays.py: decoded at publish time, mapped read-only and shared by every
+process), segment by segment; a segment without usable arrays (a version published before
+them, a test's index in memory) is read from Whoosh's posting blocks, once per version per
+process, and so are the positions of a version without arrays for every segment (kept in
+the cache too).
 
 A phrase reads the positions of its words rarest first and stops as soon as no document
 is left, and reads those of MAX_PHRASE_CHECKED words at most: the others need only be in the
@@ -22,10 +29,12 @@ from __future__ import annotations
 import heapq
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 from whoosh import query, scoring
 
+from indexer.posting_arrays import SegmentArrays, segment_folder
 from indexer.whoosh_internals import field_b, term_positions, term_postings
 
 from . import budget
@@ -47,12 +56,14 @@ class Scored:
 
 
 class TermScores:
-    """Per index version: each term's documents and unboosted scores, and field lengths."""
+    """Per index version: each term's documents and unboosted scores, and field lengths;
+    read from the version's posting arrays in `folder` where it has them."""
 
-    def __init__(self, size: int, limit: int = CACHE_BYTES):
-        self.size, self.limit = size, limit
+    def __init__(self, size: int, limit: int = CACHE_BYTES, folder: Path | None = None):
+        self.size, self.limit, self.folder = size, limit, folder
         self.terms: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self.lengths: dict[str, np.ndarray] = {}
+        self.arrays: dict[str, SegmentArrays | None] = {}  # by segment id
         self.bytes = 0
         self.lock = threading.Lock()
 
@@ -64,37 +75,61 @@ class TermScores:
                 self.terms.move_to_end(key)
                 return found
         found = self._read(searcher, fieldname, btext)
-        with budget.protected(), self.lock:
-            if key not in self.terms:
-                self.terms[key] = found
-                self.bytes += found[0].nbytes + found[1].nbytes
-                self._trim()
+        self._keep(key, found)
         return found
 
     def positions(self, searcher, fieldname: str, btext: bytes) -> np.ndarray:
         """Every occurrence of a term as one sorted key per occurrence: document number
         times 2**32 plus the word's position in the field."""
+        leaves = self.leaves(searcher, fieldname)
+        if all(arrays is not None for _, _, arrays in leaves):
+            return _joined(
+                [(a.positions(fieldname, btext), offset << 32) for _, offset, a in leaves],
+                np.int64,
+            )
         key = ("positions", fieldname, btext)
         with budget.protected(), self.lock:
             found = self.terms.get(key)
             if found is not None:
                 self.terms.move_to_end(key)
                 return found[0]
-        keys = _positions(searcher, fieldname, btext)
+        keys = _positions(searcher, fieldname, btext)  # Whoosh's, every segment's
+        self._keep(key, (keys, keys[:0]))
+        return keys
+
+    def _keep(self, key: tuple, found: tuple[np.ndarray, np.ndarray]) -> None:
         with budget.protected(), self.lock:
             if key not in self.terms:
-                self.terms[key] = (keys, keys[:0])
-                self.bytes += keys.nbytes
+                self.terms[key] = found
+                self.bytes += sum(part.nbytes for part in found if part.flags.owndata)
                 self._trim()
-        return keys
 
     def _trim(self) -> None:
         while self.bytes > self.limit and len(self.terms) > 1:
-            _, (first, second) = self.terms.popitem(last=False)
-            self.bytes -= first.nbytes + second.nbytes
+            _, found = self.terms.popitem(last=False)
+            self.bytes -= sum(part.nbytes for part in found if part.flags.owndata)
+
+    def leaves(self, searcher, fieldname: str) -> list[tuple[object, int, SegmentArrays | None]]:
+        """Each segment's reader, first document number, and posting arrays of the field
+        (None: read it from Whoosh)."""
+        found = []
+        for reader, offset in searcher.reader().leaf_readers():
+            arrays = self._arrays(reader)
+            found.append((reader, offset, arrays if arrays and arrays.covers(fieldname) else None))
+        return found
+
+    def _arrays(self, reader) -> SegmentArrays | None:
+        if self.folder is None:
+            return None
+        segment_id = reader.segment().segment_id()
+        if segment_id not in self.arrays:
+            arrays = SegmentArrays.open(segment_folder(self.folder, segment_id), reader)
+            with budget.protected(), self.lock:
+                self.arrays.setdefault(segment_id, arrays)
+        return self.arrays[segment_id]
 
     def _read(self, searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        ids, weights = _postings(searcher, fieldname, btext)
+        ids, weights = _postings(searcher, fieldname, btext, self.leaves(searcher, fieldname))
         weighting = searcher.weighting
         if not searcher.schema[fieldname].scorable:
             return ids, weights  # BM25F's weight scorer: the posting weight
@@ -109,11 +144,14 @@ class TermScores:
 
     def warm(self, searcher, fieldnames, count: int) -> None:
         """Read ahead: the fields' lengths, and the `count` terms of the first field found
-        in the most documents (the costliest to read, and the most searched)."""
+        in the most documents (the costliest to read, and the most searched) unless the
+        version's posting arrays hold them (then nothing is decoded: reading is cheap)."""
         for fieldname in fieldnames:
             self.field_lengths(searcher, fieldname)
         if count and fieldnames:
             reader, first = searcher.reader(), fieldnames[0]
+            if all(arrays is not None for _, _, arrays in self.leaves(searcher, first)):
+                return
             frequencies = ((reader.doc_frequency(first, t), t) for t in reader.lexicon(first))
             for _, btext in heapq.nlargest(count, frequencies):
                 self.get(searcher, first, btext)
@@ -122,32 +160,55 @@ class TermScores:
         with budget.protected(), self.lock:
             found = self.lengths.get(fieldname)
         if found is None:
-            found = np.ones(self.size, dtype=np.float64)
-            for reader, offset in searcher.reader().leaf_readers():
+            parts = []
+            for reader, _, arrays in self.leaves(searcher, fieldname):
+                if arrays is not None:
+                    parts.append((arrays.lengths(fieldname), 0))
+                    continue
                 count = reader.doc_count_all()
-                found[offset : offset + count] = [
-                    reader.doc_field_length(docnum, fieldname, 1) for docnum in range(count)
-                ]
+                lengths = [reader.doc_field_length(n, fieldname, 1) for n in range(count)]
+                parts.append((np.asarray(lengths, dtype=np.float64), 0))
+            found = _joined(parts, np.float64) if parts else np.ones(self.size)
             with budget.protected(), self.lock:
                 self.lengths[fieldname] = found
         return found
 
 
-def _postings(searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A term's live document numbers and posting weights, over every segment."""
+def _joined(parts: list[tuple[np.ndarray, int]], dtype) -> np.ndarray:
+    """The parts end to end, each plus its number; a single part as it is (a view of the
+    mapped arrays: read-only)."""
+    if len(parts) == 1 and not parts[0][1] and parts[0][0].dtype == dtype:
+        return parts[0][0]
+    found = np.empty(sum(len(part) for part, _ in parts), dtype=dtype)
+    at = 0
+    for part, plus in parts:
+        found[at : at + len(part)] = part
+        found[at : at + len(part)] += plus
+        at += len(part)
+    return found
+
+
+def _postings(searcher, fieldname: str, btext: bytes, leaves) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers and posting weights, over every segment (deleted documents
+    included: the evaluator masks them)."""
     id_parts, weight_parts = [], []
-    for reader, offset in searcher.reader().leaf_readers():
-        if (fieldname, btext) not in reader:
+    for reader, offset, arrays in leaves:
+        if arrays is not None:
+            ids, weights = arrays.postings(fieldname, btext)
+        elif (fieldname, btext) in reader:
+            ids, weights = term_postings(reader, fieldname, btext)
+        else:
             continue
-        ids, weights = term_postings(reader, fieldname, btext)
-        id_parts.append(ids + offset)
-        weight_parts.append(weights)
+        id_parts.append((ids, offset))
+        weight_parts.append((weights, 0))
     if not id_parts:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
-    return np.concatenate(id_parts).astype(np.int32), np.concatenate(weight_parts)
+    return _joined(id_parts, np.int32), _joined(weight_parts, np.float64)
 
 
 def _positions(searcher, fieldname: str, btext: bytes) -> np.ndarray:
+    """A term's position keys read from Whoosh, posting by posting (a version without
+    posting arrays for every segment)."""
     docs: list[int] = []
     counts: list[int] = []
     positions: list[int] = []
@@ -279,7 +340,7 @@ class Evaluator:
         found = self.empty()
         if starts is None:
             return found
-        found.mask[np.unique(starts >> 32)] = True
+        found.mask[starts >> 32] = True
         found.mask &= both.mask
         found.scores[found.mask] = both.scores[found.mask] * node.boost
         return found

@@ -176,7 +176,7 @@ class IndexHolder:
                     published.manifest,
                     facets,
                     thesaurus,
-                    TermScores(facets.size),
+                    TermScores(facets.size, folder=published.path),
                     self._vocabulary(published.path),
                     LazySpeller(published.path),
                     LazyRows(published.path),

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import whoosh
+from whoosh import formats, query, scoring
 from whoosh import index as whoosh_index
-from whoosh import query, scoring
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 from whoosh.filedb.filestore import FileStorage
@@ -27,9 +27,11 @@ from indexer.whoosh_internals import (
     UnsupportedWhoosh,
     ViewReader,
     apply_fixes,
+    decode_positions,
     field_b,
     fixes_applied,
     multiterm_btexts,
+    term_blocks,
     term_positions,
     term_postings,
 )
@@ -160,6 +162,70 @@ def test_positions_are_whooshs(segmented, word):
         expected = dict(reader.postings(CONTENT, btext).items_as("positions"))
         assert found == expected
         assert all(found.values())
+
+
+def test_block_positions_decoded_at_once_are_whooshs(segmented):
+    reader = segmented.reader().leaf_readers()[0][0]
+    field_format = reader.schema[CONTENT].format
+    for word in TERMS:
+        for _, _, values in term_blocks(reader, CONTENT, word.encode()):
+            counts, positions = decode_positions(field_format, values)
+            expected = [field_format.decode_positions(value) for value in values]
+            assert counts.tolist() == [len(found) for found in expected]
+            assert positions.tolist() == [p for found in expected for p in found]
+
+
+# Positions of every size of pickled number (1, 2 and 4 bytes), a single one, and a list
+# long enough to be pickled in several batches of 1,000.
+POSITION_LISTS = [[0], [5], [1, 2, 300], [70_000, 70_001, 2**31 - 2], list(range(0, 5000, 2))]
+
+
+def test_positions_of_every_size_are_decoded():
+    field_format = formats.Positions()
+    values = [field_format.encode(found) for found in POSITION_LISTS]
+    counts, positions = decode_positions(field_format, values)
+    assert counts.tolist() == [len(found) for found in POSITION_LISTS]
+    assert positions.tolist() == [p for found in POSITION_LISTS for p in found]
+    assert [field_format.decode_positions(v) for v in values] == POSITION_LISTS
+
+
+def bad_count(value: bytes) -> bytes:
+    return (int.from_bytes(value[:4], "big") + 1).to_bytes(4, "big") + value[4:]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [bad_count, lambda v: v[:-1], lambda v: v[:4] + b"\x80\x03" + v[6:], lambda v: v + b"x"],
+    ids=["count not the list's", "no stop", "another protocol", "trailing byte"],
+)
+def test_values_of_another_shape_are_decoded_by_whoosh(change, monkeypatch):
+    """Any value not as expected: the whole block is decoded by Whoosh's own decoder."""
+    field_format = formats.Positions()
+    values = [field_format.encode(found) for found in POSITION_LISTS]
+    values[2] = change(values[2])
+    calls = []
+    decode = field_format.decode_positions
+    monkeypatch.setattr(field_format, "decode_positions", lambda v: calls.append(v) or decode(v))
+    try:
+        expected = [decode(value) for value in values]
+    except Exception as error:  # Whoosh cannot read it either: nor can we
+        with pytest.raises(type(error)):
+            decode_positions(field_format, values)
+        return
+    counts, positions = decode_positions(field_format, values)
+    assert len(calls) == len(values)
+    assert positions.tolist() == [p for found in expected for p in found]
+    assert counts.tolist() == [len(found) for found in expected]
+
+
+def test_other_formats_are_decoded_by_their_own_decoder():
+    field_format = formats.Characters()
+    values = [
+        field_format.encode([(p, 2 * p, 2 * p + 1) for p in found]) for found in POSITION_LISTS[:3]
+    ]
+    counts, positions = decode_positions(field_format, values)
+    assert positions.tolist() == [p for found in POSITION_LISTS[:3] for p in found]
+    assert counts.tolist() == [1, 1, 3]
 
 
 def test_multiterm_words_are_whooshs(segmented):

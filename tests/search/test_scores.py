@@ -10,8 +10,10 @@ from whoosh import scoring
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import And, AndNot, ConstantScoreQuery, Every, Or, Phrase, Prefix, Term
 
+from indexer import posting_arrays
+from indexer.posting_arrays import segment_folder
 from indexer.records import Resource
-from indexer.schema import make_schema, to_document
+from indexer.schema import SEARCH_FIELDS, make_schema, to_document
 from search_app.facets import FacetSets
 from search_app.ranking import ranking
 from search_app.scores import Evaluator, TermScores, _positions, best
@@ -57,12 +59,21 @@ def ours(searcher, query, terms=None) -> dict[int, float]:
     return {int(d): float(found.scores[d]) for d in np.flatnonzero(found.mask)}
 
 
+def mapped(terms: TermScores, searcher) -> bool:
+    """Whether every segment's postings are read from the version's posting arrays."""
+    leaves = terms.leaves(searcher, "content")
+    return bool(leaves) and all(arrays is not None for _, _, arrays in leaves)
+
+
+@pytest.mark.parametrize("arrays", [True, False], ids=["posting arrays", "whoosh blocks"])
 @pytest.mark.parametrize("q", QUERIES)
-def test_matches_and_scores_are_whooshs(snapshot, q):
+def test_matches_and_scores_are_whooshs(snapshot, q, arrays):
     query = snapshot.builder.parse(q).query
     expected = whoosh_scores(snapshot.searcher, query)
     assert expected, "every query of the list finds something in the tiny library"
-    found = ours(snapshot.searcher, query)
+    terms = snapshot.shared.terms if arrays else TermScores(snapshot.shared.facets.size)
+    assert mapped(terms, snapshot.searcher) == arrays
+    found = ours(snapshot.searcher, query, terms)
     assert found.keys() == expected.keys()
     for docnum, score in expected.items():
         assert found[docnum] == pytest.approx(score, rel=1e-9)
@@ -191,13 +202,29 @@ def test_another_ranking_model_is_left_to_whoosh():
     assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items())
 
 
-def test_scores_over_segments_deletions_and_many_blocks(tmp_path):
+@pytest.mark.parametrize("arrays", ["all", "none", "some"])
+def test_scores_over_segments_deletions_and_many_blocks(tmp_path, arrays):
     """Terms of more than one posting block (128 postings), in three segments, two of them
-    with deleted documents: the numpy scores are Whoosh's, document by document."""
-    index = segmented_index(tmp_path / "index")
+    with deleted documents: the numpy scores are Whoosh's, document by document, whether
+    the postings are read from posting arrays, from Whoosh, or some segments from each."""
+    folder = tmp_path / "index"
+    index = segmented_index(folder)
+    if arrays != "none":
+        posting_arrays.write(folder, processes=1)
     with index.searcher(weighting=ranking()) as searcher:
+        if arrays == "some":  # the middle segment's arrays damaged: read from Whoosh
+            middle = searcher.reader().leaf_readers()[1][0].segment().segment_id()
+            (segment_folder(folder, middle) / "content.weights").unlink()
         assert len(searcher.reader().leaf_readers()) == 3
         assert searcher.doc_count() < searcher.doc_count_all()
+        scores = TermScores(FacetSets.read(searcher).size, folder=folder)
+        used = [a is not None for _, _, a in scores.leaves(searcher, "content")]
+        assert used == {"all": [True] * 3, "none": [False] * 3, "some": [True, False, True]}[arrays]
+        for word in TERMS:  # the positions of every word, wherever they are read from
+            btext = word.encode()
+            assert scores.positions(searcher, "content", btext).tolist() == (
+                _positions(searcher, "content", btext).tolist()
+            )
         terms = [Term("content", word) for word in TERMS]
         for query in [
             *terms,
@@ -210,8 +237,20 @@ def test_scores_over_segments_deletions_and_many_blocks(tmp_path):
             Term("content", "zulu"),
         ]:
             expected = whoosh_scores(searcher, query)
-            found = ours(searcher, query)
+            found = ours(searcher, query, scores)
             assert found.keys() == expected.keys(), query
             assert all(found[d] == pytest.approx(s, rel=1e-9) for d, s in expected.items()), query
         assert len(whoosh_scores(searcher, terms[0])) == searcher.doc_count() > 2 * BLOCK
         assert whoosh_scores(searcher, Term("content", "zulu")) == {}
+
+
+def test_warming_reads_no_terms_ahead_from_posting_arrays(snapshot):
+    """With posting arrays a term costs no decoding: warming maps the field lengths only;
+    without them it reads the commonest terms ahead."""
+    searcher, size = snapshot.searcher, snapshot.shared.facets.size
+    for folder, cached in [(snapshot.shared.terms.folder, 0), (None, 5)]:
+        terms = TermScores(size, folder=folder)
+        terms.warm(searcher, SEARCH_FIELDS, 5)
+        assert len(terms.terms) == cached
+        assert set(terms.lengths) == set(SEARCH_FIELDS)
+        assert all(len(lengths) == size for lengths in terms.lengths.values())
