@@ -30,7 +30,9 @@ Used privately:
   itself instead of receiving every document pickled from the build; and the writer's
   `pool`, replaced by `RunPool`: the postings a pool sorts and spills to disk are written a
   chunk at a time with `marshal`, not pickled one by one (the same postings, in the same
-  order: a tenth of a build's CPU was that pickling).
+  order: a tenth of a build's CPU was that pickling). `ShareWriter._flush_segment` is
+  Whoosh's own but for the lengths it hands the codec: each document's field lengths read
+  once per field (`KnownLengths`) instead of once per posting through the column reader.
 
 `apply_fixes()` applies the two patches, once, explicitly: the build's entry points and the
 search app call it before opening an index. It first checks that the installed Whoosh is the
@@ -56,7 +58,8 @@ from whoosh.writing import PostingPool, SegmentWriter
 TESTED_VERSIONS = ("2.7.5",)  # whoosh-reloaded; see DECISIONS.md
 CHUNK = 4096  # bytes searched for a line end at a time (lines in a segment are short)
 RUN_CHUNK = 8192  # postings written to, and read back from, a pool's run at a time
-WRITER_METHODS = ("_finalize_segment", "_close_segment", "_commit_toc", "_finish")
+WRITER_METHODS = ("_finalize_segment", "_flush_segment", "_close_segment", "_commit_toc", "_finish")
+FLUSH_NAMES = ("perdocwriter", "per_document_reader", "pool", "iter_postings", "fieldwriter")
 POOL_METHODS = ("_write_run", "_read_run", "_open_run", "_remove_run", "save", "items")
 
 # The code patched, as names: (local variables, attributes and globals it uses). Compared
@@ -193,6 +196,8 @@ def check_whoosh() -> None:
     missing += [f"PostingPool.{n}" for n in POOL_METHODS if not hasattr(PostingPool, n)]
     if not {"pool", "_tempstorage", "newsegment"} <= set(SegmentWriter.__init__.__code__.co_names):
         missing.append("SegmentWriter.pool")
+    if not set(FLUSH_NAMES) <= set(SegmentWriter._flush_segment.__code__.co_names):
+        missing.append("SegmentWriter._flush_segment")
     if missing:
         raise UnsupportedWhoosh(
             f"Whoosh lacks what indexer/whoosh_internals.py reads: {', '.join(missing)}"
@@ -316,10 +321,41 @@ class RunPool(PostingPool):
             self._remove_run(path)
 
 
+class KnownLengths:
+    """A segment's per-document reader whose `doc_field_length` answers from each field's
+    lengths, read once (the same values: None where Whoosh's reader gives None)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.lengths: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        lengths = self.lengths.get(fieldname)
+        if lengths is None:
+            read = self.reader.doc_field_length
+            count = self.reader.doc_count_all()
+            lengths = self.lengths[fieldname] = [read(n, fieldname) for n in range(count)]
+        return lengths[docnum]
+
+
+class ShareWriter(SegmentWriter):
+    """Whoosh's segment writer, its postings given the lengths of `KnownLengths`."""
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        postings = self.pool.iter_postings()
+        known = None if lengths is None else KnownLengths(lengths)
+        self.fieldwriter.add_postings(self.schema, known, postings)
+        self.fieldwriter.close()
+        if lengths:
+            lengths.close()
+
+
 def segment_writer(index, limitmb: int) -> SegmentWriter:
     """A writer of one new segment of `index`, for a worker: it takes no lock (the build's
     own writer holds it), and its pool is a `RunPool`."""
-    writer = SegmentWriter(index, _lk=False, limitmb=limitmb)
+    writer = ShareWriter(index, _lk=False, limitmb=limitmb)
     writer.pool = RunPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer
 

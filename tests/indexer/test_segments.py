@@ -137,3 +137,20 @@ def test_shares_are_contiguous_balanced_and_never_empty():
     assert len(parts) == 2 and len(parts[0]) > len(parts[1])
     assert segments.shares(resources[:1], 4) == [resources[:1]]
     assert segments.shares([], 2) == []
+
+
+def test_known_lengths_are_the_segments_own(index_dir):
+    """`KnownLengths` answers each document's field length as the segment's reader does."""
+    from indexer import whoosh_internals
+
+    reader = IndexStore(index_dir).open_index().reader()
+    leaf = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+    perdoc = leaf._perdoc
+    known = whoosh_internals.KnownLengths(perdoc)
+    answers = [
+        (known.doc_field_length(n, name), perdoc.doc_field_length(n, name))
+        for name in ("content", "title", "description", "document", "topic")
+        for n in range(perdoc.doc_count_all())
+    ]
+    assert all(ours == theirs for ours, theirs in answers)
+    assert {ours for ours, _ in answers} - {None, 0}  # real lengths, not only empty ones
