@@ -12,6 +12,7 @@ without writing anything. A failure at any point leaves the published index as i
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -210,7 +211,9 @@ def check(corpus: Path, on_page: OnPage = None, index: Path | None = None) -> Bu
         report.changes = changed_pages(corpus, index)
     inputs = read_inputs(corpus, report)
     report.problems.extend(inputs.problems)
-    sightings = _read_all(corpus, None, report, on_page, cpu_count())
+    # No index is written: the texts are dropped as read (their stand-ins merge the same).
+    with TextSpill(Path(os.devnull)) as spill:
+        sightings = _read_all(corpus, None, report, on_page, cpu_count(), spill)
     _finish(merge_sightings([*sightings, *inputs.catalog], inputs.vocabulary), report)
     report.seconds = time.monotonic() - started
     return report
