@@ -183,7 +183,7 @@ class _Updater:
             self.links.setdefault(source, []).extend(ids)
         self.links = {source: sorted(ids) for source, ids in self.links.items() if ids}
         merged = {resource.id: resource for resource in collection.resources}
-        old = cache.document_hashes()
+        old = cache.document_hashes_of(self.affected)
         operations: dict[str, dict | None] = {}
         for resource_id in sorted(self.affected):
             document = documents.get(resource_id)
