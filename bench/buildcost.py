@@ -6,7 +6,7 @@ Each build runs in a child process (`PYTHONPATH` set to the checkout it measures
 the other, in rounds (`--rounds`, alternating the builds, so a change in the machine's load
 hits each alike). CPU is the user and system time of the child and every process it waited
 for (its workers); peak PSS sums `Pss` of `/proc/PID/smaps_rollup` over the child and all
-its descendants, sampled every 50 ms. The load average is printed beside every figure.
+its descendants, sampled every 200 ms. The load average is printed beside every figure.
 
     python -m bench.buildcost --corpus bench/out/corpus-10000 --before /work/main --rounds 1
     python -m bench.buildcost --size 2000   # generates bench/out/corpus-2000 when needed
@@ -43,7 +43,7 @@ PLAIN = (
     "rs, pages = read_resources(Path(sys.argv[1])); WhooshPlain(Path(sys.argv[2])).build(rs); "
     "print(pages, len(rs))"
 )
-SAMPLE_SECONDS = 0.05
+SAMPLE_SECONDS = 0.2
 KILOBYTE = 1024
 
 
@@ -164,8 +164,10 @@ def main(corpus, size, befores, plain, rounds, as_json) -> None:
     click.echo("|---|---|---|---|---|---|")
     for name, runs in results.items():
         best = min(runs, key=lambda r: r["cpu_seconds"])
-        load = " ".join(str(x) for x in best["load"][:3]) + ", " + " ".join(
-            str(x) for x in best["load"][3:]
+        load = (
+            " ".join(str(x) for x in best["load"][:3])
+            + ", "
+            + " ".join(str(x) for x in best["load"][3:])
         )
         click.echo(
             f"| {name} | {best['cpu_seconds']} | {best['wall_seconds']} | {best['peak_pss_mb']} "
