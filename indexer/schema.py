@@ -6,6 +6,7 @@ is searched cannot drift apart.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -133,7 +134,7 @@ def make_schema() -> fields.Schema:
     analyzer = text_analyzer()
 
     def text(**options) -> fields.TEXT:
-        return MemoText(analyzer=analyzer, **options)
+        return fields.TEXT(analyzer=analyzer, **options)
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -158,6 +159,17 @@ def make_schema() -> fields.Schema:
         documents=fields.STORED(),
         document_pages=fields.STORED(),
     )
+
+
+def memoised(schema: fields.Schema) -> fields.Schema:
+    """A copy of a schema whose plain text fields index through `MemoText` (the same
+    postings): what a build's writers use, while the schema pickled into the index names
+    only Whoosh's classes and SpelledText, so any version of the app can read it."""
+    schema = copy.deepcopy(schema)
+    for name in schema.names():
+        if type(schema[name]) is fields.TEXT:
+            schema[name].__class__ = MemoText
+    return schema
 
 
 def title_sort_key(title: str) -> str:

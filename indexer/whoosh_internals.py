@@ -354,8 +354,11 @@ class ShareWriter(SegmentWriter):
 
 def segment_writer(index, limitmb: int) -> SegmentWriter:
     """A writer of one new segment of `index`, for a worker: it takes no lock (the build's
-    own writer holds it), and its pool is a `RunPool`."""
+    own writer holds it), its pool is a `RunPool`, its text fields `MemoText`."""
+    from .schema import memoised  # the schema imports no Whoosh internals
+
     writer = ShareWriter(index, _lk=False, limitmb=limitmb)
+    writer.schema = memoised(writer.schema)
     writer.pool = RunPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer
 

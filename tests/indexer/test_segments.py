@@ -154,3 +154,15 @@ def test_known_lengths_are_the_segments_own(index_dir):
     ]
     assert all(ours == theirs for ours, theirs in answers)
     assert {ours for ours, _ in answers} - {None, 0}  # real lengths, not only empty ones
+
+
+def test_a_workers_writer_indexes_through_memotext(tmp_path):
+    from indexer import whoosh_internals
+
+    index = whoosh_index.create_in(str(tmp_path), make_schema())
+    writer = whoosh_internals.segment_writer(index, 16)
+    try:
+        assert isinstance(writer.schema["title"], MemoText)
+        assert type(index.schema["title"]) is fields.TEXT
+    finally:
+        writer.cancel()

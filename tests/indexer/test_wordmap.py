@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from whoosh import fields
 from whoosh.analysis import NgramFilter, RegexTokenizer, StandardAnalyzer, StemmingAnalyzer
 
-from indexer.schema import MemoText, SpelledText, make_schema, text_analyzer
+from indexer.schema import MemoText, SpelledText, make_schema, memoised, text_analyzer
 from indexer.wordmap import WordMap, memoisable
 
 AWKWARD = [
@@ -86,7 +86,12 @@ def test_other_analyzers_take_whooshs_path():
     )
 
 
-def test_every_text_field_of_the_schema_is_memoised():
+def test_the_writers_schema_is_memoised_and_the_published_one_plain():
+    """Writers index through MemoText; the schema pickled into the index names Whoosh's
+    TEXT (and SpelledText), which any version of the app can unpickle."""
     schema = make_schema()
+    ours = memoised(schema)
     texts = [name for name in schema.names() if isinstance(schema[name], fields.TEXT)]
-    assert texts and all(isinstance(schema[name], MemoText) for name in texts)
+    assert texts and all(isinstance(ours[name], MemoText) for name in texts)
+    assert all(type(schema[n]) in (fields.TEXT, SpelledText) for n in texts)
+    assert ours.names() == schema.names()
