@@ -12,6 +12,7 @@ without writing anything. A failure at any point leaves the published index as i
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -30,12 +31,14 @@ from .corpus import check_corpus, list_pages
 from .documents import Document
 from .judgments import Judge
 from .pagecache import CACHE_FILE, PageCache, PageState
-from .parallel import cpu_count, parallel_map, workers_of_this_process, writer_options
+from .parallel import cpu_count, parallel_map
 from .reading import changed_pages, read_one, unread_state  # noqa: F401  (also read from here)
 from .records import ERROR, NOTICE, Problem, Resource, Sighting
 from .report import BuildReport
 from .resources import Collection, merge_sightings
-from .schema import ID, TITLE, document_hash, make_schema, text_words, to_document
+from .schema import ID, TITLE, text_words, to_document
+from .segments import write_index
+from .spill import SPILL_FILE, TextSpill
 from .store import DEFAULT_KEEP_VERSIONS, INDEX_FORMAT, IndexStore, StoreError
 from .thesaurus import (
     ANALYSED_FILE,
@@ -53,7 +56,6 @@ from .vocabulary import (
     read_vocabulary_text,
 )
 
-WRITER_MEMORY_MB = 256
 SETTINGS_KEY = "settings_sha256"
 OnPage = Callable[[str], None] | None
 
@@ -126,30 +128,6 @@ def documents_of(
     return {resource.id: to_document(resource, texts) for resource in resources}
 
 
-def _write_index(
-    folder: Path, resources: list[Resource], processes: int, texts: dict[str, Document]
-) -> dict[str, str]:
-    """A new Whoosh index of the resources' documents, in id order (sub-writers each take a
-    share); each document is made as it is written, so only one is held at a time. Returns
-    each document's hash."""
-    hashes = {}
-    options = writer_options(resources, processes)
-    with workers_of_this_process():
-        writer = whoosh_index.create_in(str(folder), make_schema()).writer(
-            limitmb=WRITER_MEMORY_MB, **options
-        )
-        try:
-            for resource in sorted(resources, key=lambda r: r.id):
-                document = to_document(resource, texts)
-                hashes[resource.id] = document_hash(document)
-                writer.add_document(**document)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-    return hashes
-
-
 def _smoke_test(path: Path, count: int, probe_id: str, report: BuildReport) -> None:
     """Open the new index and check its document count and one search, or BuildFailed."""
     try:
@@ -190,9 +168,15 @@ def _check_publishable(report: BuildReport, documents: int, strict: bool) -> Non
 
 
 def _read_all(
-    corpus: Path, cache: PageCache | None, report: BuildReport, on_page: OnPage, processes: int
+    corpus: Path,
+    cache: PageCache | None,
+    report: BuildReport,
+    on_page: OnPage,
+    processes: int,
+    spill: TextSpill | None = None,
 ):
-    """Every page's full sightings; remembered in the cache when one is given."""
+    """Every page's sightings, their texts spilled when a spill is given; remembered in the
+    cache when one is given."""
     sightings: list[Sighting] = []
     paths = list_pages(corpus)
     reads = parallel_map(partial(read_one, corpus), paths, processes)
@@ -202,7 +186,7 @@ def _read_all(
         report.problems.extend(problems)
         if not found and any(p.level == ERROR for p in problems):
             report.pages_skipped += 1
-        sightings.extend(found)
+        sightings.extend(map(spill.slim, found) if spill else found)
         if cache is not None:
             cache.put_page(path, state or unread_state(corpus, path), found, problems)
         if on_page:
@@ -227,7 +211,9 @@ def check(corpus: Path, on_page: OnPage = None, index: Path | None = None) -> Bu
         report.changes = changed_pages(corpus, index)
     inputs = read_inputs(corpus, report)
     report.problems.extend(inputs.problems)
-    sightings = _read_all(corpus, None, report, on_page, cpu_count())
+    # No index is written: the texts are dropped as read (their stand-ins merge the same).
+    with TextSpill(Path(os.devnull)) as spill:
+        sightings = _read_all(corpus, None, report, on_page, cpu_count(), spill)
     _finish(merge_sightings([*sightings, *inputs.catalog], inputs.vocabulary), report)
     report.seconds = time.monotonic() - started
     return report
@@ -284,8 +270,10 @@ def _stage_build(
     """Read every page into a new page cache in `folder`, merge, and extract the documents;
     the index is written (with the thesaurus, the documents' files, and each document's hash
     in the cache) once publishable."""
-    with PageCache(folder / CACHE_FILE) as cache:
-        sightings = _read_all(corpus, cache, report, on_page, processes)
+    spill_path = folder / SPILL_FILE
+    with PageCache(folder / CACHE_FILE) as cache, TextSpill(spill_path) as spill:
+        sightings = _read_all(corpus, cache, report, on_page, processes, spill)
+        spill.close()
         cache.put_page(CATALOG_FILE, inputs.catalog_state, inputs.catalog, [])
         cache.set_meta(SETTINGS_KEY, inputs.settings_sha)
         seen = {s.id for s in (*sightings, *inputs.catalog)}
@@ -302,7 +290,8 @@ def _stage_build(
             (folder / THESAURUS_FILE).write_text(inputs.thesaurus_text, encoding="utf-8")
             (folder / ANALYSED_FILE).write_text(analysed_groups(inputs.thesaurus), "utf-8")
             (folder / VOCABULARY_FILE).write_text(inputs.vocabulary_text, encoding="utf-8")
-            hashes = _write_index(folder, resources, processes, texts)
+            hashes = write_index(folder, list(resources), processes, texts, spill_path)
+            spill_path.unlink()
             previous = _published_path(store)
             report.problems.extend(shelf.write_files(folder, corpus, texts, links, previous))
             for resource_id in seen:

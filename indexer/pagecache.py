@@ -173,6 +173,17 @@ class PageCache:
         """The hash of every indexed document, by id."""
         return dict(self.db.execute("SELECT id, hash FROM documents WHERE hash != ''"))
 
+    def document_hashes_of(self, ids) -> dict[str, str]:
+        """The hashes of some indexed documents, by id (those not indexed left out)."""
+        found = {}
+        for resource_id in ids:
+            row = self.db.execute(
+                "SELECT hash FROM documents WHERE id = ? AND hash != ''", (resource_id,)
+            ).fetchone()
+            if row:
+                found[resource_id] = row[0]
+        return found
+
     def put_document(self, resource_id: str, digest: str | None, problems) -> None:
         """Remember a resource's document hash (None when it is not indexed) and problems."""
         self.db.execute("DELETE FROM documents WHERE id = ?", (resource_id,))

@@ -1,5 +1,5 @@
-"""Worker processes for big builds: pages parsed in a pool, documents indexed by Whoosh's
-multi-process writer, one process per core.
+"""Worker processes for big builds: pages parsed in a pool, documents indexed by workers writing
+a segment each (`segments.py`), one process per core.
 
 Workers are forked from the build and die with it (Linux's parent-death signal), so a build
 killed outright leaves no worker behind writing files or holding the build lock. Small
@@ -13,14 +13,13 @@ import ctypes
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 MIN_PAGES = 400  # fewer pages than this are parsed in the build's own process
-MIN_DOCUMENTS = 500  # fewer documents than this are indexed by one writer
+MIN_DOCUMENTS = 500  # fewer documents than this are indexed in the build's own process
 CHUNK_PAGES = 32  # pages sent to a parsing worker at a time
-BATCH_DOCUMENTS = 100  # documents sent to a sub-writer at a time (the rest: the build's own)
 PR_SET_PDEATHSIG = 1
 
 _parent: int | None = None  # the build's process id while it has workers
@@ -65,10 +64,3 @@ def parallel_map(function: Callable, items: list, processes: int) -> Iterator:
     context = multiprocessing.get_context("fork")
     with workers_of_this_process(), ProcessPoolExecutor(processes, mp_context=context) as pool:
         yield from pool.map(function, items, chunksize=CHUNK_PAGES)
-
-
-def writer_options(documents: Iterable, processes: int) -> dict:
-    """Whoosh writer options: one sub-writer per core for big batches, each its own segment."""
-    if processes <= 1 or len(documents) < MIN_DOCUMENTS:
-        return {}
-    return {"procs": processes, "multisegment": True, "batchsize": BATCH_DOCUMENTS}

@@ -43,8 +43,9 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from .parallel import MIN_DOCUMENTS, cpu_count, workers_of_this_process
+from .positions import decode_positions
 from .schema import SEARCH_FIELDS
-from .whoosh_internals import decode_positions, term_blocks
+from .whoosh_internals import term_blocks
 
 FORMAT = "posting-arrays/1"
 FOLDER = "postings"

@@ -21,7 +21,6 @@ from whoosh import index as whoosh_index
 from . import shelf, whoosh_internals
 from .build import (
     SETTINGS_KEY,
-    WRITER_MEMORY_MB,
     Inputs,
     OnPage,
     Staged,
@@ -41,6 +40,7 @@ from .records import CATALOG, NOTICE, RESOURCE_PAGE, Problem, Sighting
 from .report import BuildReport
 from .resources import merge_sightings
 from .schema import ID, document_hash, make_schema, text_words
+from .segments import WRITER_MEMORY_MB
 from .store import DEFAULT_KEEP_VERSIONS, IndexMissing, IndexStore, Published
 from .thesaurus import load_published_thesaurus
 from .vocabulary import VOCABULARY_FILE
@@ -183,7 +183,7 @@ class _Updater:
             self.links.setdefault(source, []).extend(ids)
         self.links = {source: sorted(ids) for source, ids in self.links.items() if ids}
         merged = {resource.id: resource for resource in collection.resources}
-        old = cache.document_hashes()
+        old = cache.document_hashes_of(self.affected)
         operations: dict[str, dict | None] = {}
         for resource_id in sorted(self.affected):
             document = documents.get(resource_id)

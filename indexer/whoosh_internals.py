@@ -20,15 +20,21 @@ Used privately:
   of 20,000 resources, 390,000 postings: 520 ms against 448 ms; `python -m bench.postings`),
   `items_as("weight")` 56 % more: most of the time is Whoosh unpickling and decompressing
   the blocks, which both pay.
-- The encoding of `Positions` values (`pack_uint(count)` then the gaps pickled with protocol
-  2, as `Positions.encode` writes them): the posting arrays written beside a version
-  (indexer/posting_arrays.py) decode a whole term's positions with one `pickle.loads` and
-  numpy instead of one `decode_positions` call per posting; values of any other shape are
-  decoded by Whoosh's own `decode_positions`.
+- (Not a private name, but on-disk knowledge, in `positions.py`: the encoding of
+  `Positions` values, decoded a whole term at a time for the posting arrays.)
 - `BM25F._field_B`: the per-field B of the ranking model, which BM25F keeps no public way to
   read but by making a scorer.
 - `MultiTerm._btexts`: the words of the index a prefix or wildcard stands for (the query
   builder caps how many are searched).
+- Writing one segment per build worker, as Whoosh's own multi-process writer does
+  (`SegmentWriter(_lk=False)`, `_finalize_segment`, then `_close_segment`, `_commit_toc` and
+  `_finish` in the writer holding the lock), so that each worker indexes the texts it reads
+  itself instead of receiving every document pickled from the build; and the writer's
+  `pool`, replaced by `RunPool`: the postings a pool sorts and spills to disk are written a
+  chunk at a time with `marshal`, not pickled one by one (the same postings, in the same
+  order: a tenth of a build's CPU was that pickling). `ShareWriter._flush_segment` is
+  Whoosh's own but for the lengths it hands the codec: each document's field lengths read
+  once per field (`KnownLengths`) instead of once per posting through the column reader.
 
 `apply_fixes()` applies the two patches, once, explicitly: the build's entry points and the
 search app call it before opening an index. It first checks that the installed Whoosh is the
@@ -39,19 +45,24 @@ or the app at once, with a message, instead of giving other answers.
 
 from __future__ import annotations
 
-import pickle
+import marshal
 import threading
-from itertools import chain
+from itertools import islice
 
 import numpy as np
 import whoosh
-from whoosh import formats, query, scoring
+from whoosh import query, scoring
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
+from whoosh.writing import PostingPool, SegmentWriter
 
 TESTED_VERSIONS = ("2.7.5",)  # whoosh-reloaded; see DECISIONS.md
 CHUNK = 4096  # bytes searched for a line end at a time (lines in a segment are short)
+RUN_CHUNK = 8192  # postings written to, and read back from, a pool's run at a time
+WRITER_METHODS = ("_finalize_segment", "_flush_segment", "_close_segment", "_commit_toc", "_finish")
+FLUSH_NAMES = ("perdocwriter", "per_document_reader", "pool", "iter_postings", "fieldwriter")
+POOL_METHODS = ("_write_run", "_read_run", "_open_run", "_remove_run", "save", "items")
 
 # The code patched, as names: (local variables, attributes and globals it uses). Compared
 # rather than bytecode, which changes with every Python release.
@@ -183,6 +194,12 @@ def check_whoosh() -> None:
         missing.append("BM25F._field_B")
     if not callable(getattr(query.MultiTerm, "_btexts", None)):
         missing.append("MultiTerm._btexts")
+    missing += [f"SegmentWriter.{n}" for n in WRITER_METHODS if not hasattr(SegmentWriter, n)]
+    missing += [f"PostingPool.{n}" for n in POOL_METHODS if not hasattr(PostingPool, n)]
+    if not {"pool", "_tempstorage", "newsegment"} <= set(SegmentWriter.__init__.__code__.co_names):
+        missing.append("SegmentWriter.pool")
+    if not set(FLUSH_NAMES) <= set(SegmentWriter._flush_segment.__code__.co_names):
+        missing.append("SegmentWriter._flush_segment")
     if missing:
         raise UnsupportedWhoosh(
             f"Whoosh lacks what indexer/whoosh_internals.py reads: {', '.join(missing)}"
@@ -299,55 +316,82 @@ def term_blocks(reader, fieldname: str, btext: bytes):
     return _leaf_blocks(_unfiltered(reader.postings(fieldname, btext)))
 
 
-PROTOCOL_2 = b"\x80\x02"  # how a pickle of protocol 2 starts
-COUNT_BYTES = 4  # Positions values start with the count of positions (pack_uint)
-HEAD_BYTES = COUNT_BYTES + len(PROTOCOL_2)
+class RunPool(PostingPool):
+    """Whoosh's posting pool, its runs written and read a chunk of postings at a time with
+    `marshal` (postings are tuples of str, bytes, numbers and bytes) instead of one pickle
+    per posting. Whoosh still sorts, spills and merges them: the same postings, same order."""
+
+    def _write_run(self, f, items):
+        items = iter(items)
+        while chunk := list(islice(items, RUN_CHUNK)):
+            marshal.dump(chunk, f)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = marshal.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
 
 
-def decode_positions(field_format, values) -> tuple[np.ndarray, np.ndarray]:
-    """The positions of encoded posting values: (how many each posting has, all of them in
-    posting order, each posting's ascending). Whoosh's `Positions` values (a count, then the
-    gaps pickled) are unpickled in one call, as one list of lists; values of another shape
-    are decoded by the format's own `decode_positions`, posting by posting."""
-    if type(field_format) is formats.Positions:
-        found = _pickled_gaps(values)
-        if found is not None:
-            counts, gaps = found
-            # Gaps to positions, each posting's sum starting again from 0.
-            sums = np.cumsum(gaps)
-            before = np.concatenate(([0], sums))[np.cumsum(counts) - counts]
-            return counts, sums - np.repeat(before, counts)
-    lists = [field_format.decode_positions(value) for value in values]
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    return counts, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
+class KnownLengths:
+    """A segment's per-document reader whose `doc_field_length` answers from each field's
+    lengths, read once (the same values: None where Whoosh's reader gives None)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.lengths: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default=0):
+        lengths = self.lengths.get(fieldname)
+        if lengths is None:
+            read = self.reader.doc_field_length
+            count = self.reader.doc_count_all()
+            lengths = self.lengths[fieldname] = [read(n, fieldname) for n in range(count)]
+        return lengths[docnum]
 
 
-def _pickled_gaps(values) -> tuple[np.ndarray, np.ndarray] | None:
-    """(counts, gaps) of the values, unpickled at once, or None unless every value is
-    `pack_uint(count)` followed by a protocol-2 pickle of a list of `count` gaps."""
-    if not len(values):
-        return None
-    whole = np.frombuffer(b"".join(values), dtype=np.uint8)
-    ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
-    starts = np.concatenate(([0], ends[:-1]))
-    if (ends - starts).min() <= HEAD_BYTES:
-        return None
-    heads = starts[:, None] + np.arange(HEAD_BYTES)  # the count and the protocol mark
-    marks = whole[heads[:, COUNT_BYTES:]] == np.frombuffer(PROTOCOL_2, dtype=np.uint8)
-    if not marks.all() or (whole[ends - 1] != ord(".")).any():
-        return None
-    # Each pickle, without its protocol mark and STOP, pushes one list: between a list's
-    # MARK and APPENDS, they unpickle as the list of those lists.
-    keep = np.ones(len(whole), dtype=bool)
-    keep[heads] = False
-    keep[ends - 1] = False
-    try:  # the index's own data, unpickled as Whoosh unpickles it
-        lists = pickle.loads(PROTOCOL_2 + b"](" + whole[keep].tobytes() + b"e.")
-        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(values))
-        gaps = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
-    except Exception:  # not the encoding expected (ValueError, TypeError...): Whoosh decodes
-        return None
-    heads = whole[heads[:, :COUNT_BYTES]].astype(np.int64) @ (256 ** np.arange(3, -1, -1))
-    if len(lists) != len(values) or not np.array_equal(heads, counts):
-        return None
-    return counts, gaps
+class ShareWriter(SegmentWriter):
+    """Whoosh's segment writer, its postings given the lengths of `KnownLengths`."""
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        postings = self.pool.iter_postings()
+        known = None if lengths is None else KnownLengths(lengths)
+        self.fieldwriter.add_postings(self.schema, known, postings)
+        self.fieldwriter.close()
+        if lengths:
+            lengths.close()
+
+
+def segment_writer(index, limitmb: int) -> SegmentWriter:
+    """A writer of one new segment of `index`, for a worker: it takes no lock (the build's
+    own writer holds it), its pool is a `RunPool`, its text fields `MemoText`."""
+    from .schema import memoised  # the schema imports no Whoosh internals
+
+    writer = ShareWriter(index, _lk=False, limitmb=limitmb)
+    writer.schema = memoised(writer.schema)
+    writer.pool = RunPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+    return writer
+
+
+def finish_segment(writer: SegmentWriter):
+    """Write a worker's segment (postings sorted and written, files closed); its `Segment`
+    is what the build's writer commits."""
+    return writer._finalize_segment()
+
+
+def commit_segments(writer: SegmentWriter, segments: list) -> None:
+    """With the writer holding the index's lock (and adding nothing itself), publish the
+    workers' segments as the index's only segments, as `MpWriter` does, and release it."""
+    writer._close_segment()
+    writer._commit_toc(segments)
+    writer._finish()

@@ -12,7 +12,7 @@ COMMAND is `build`, `update`, or `pooled-build`: a build that uses its worker pr
   processes are not counted.
 - `kill-parser`, `kill-writer`: SIGKILL the first worker process to reach its own N-th
   operation in the corpus folder (the page-parsing workers read pages), or in the index
-  folder (Whoosh's sub-writers write segments there).
+  folder (the segment-writing workers write there).
 - `pause`: at the first operation on the new `.partial` version (the build lock is held
   by then), create `INDEX.paused` and wait until `INDEX.release` exists, then carry on.
 

@@ -34,7 +34,6 @@ def workers_always(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_PAGES", 1)
     monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 1)
     monkeypatch.setattr(parallel, "CHUNK_PAGES", 1)
-    monkeypatch.setattr(parallel, "BATCH_DOCUMENTS", 5)
 
 
 def segments(index: Path) -> int:

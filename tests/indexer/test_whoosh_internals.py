@@ -20,6 +20,7 @@ from whoosh.filedb import structfile
 from whoosh.filedb.filestore import FileStorage
 
 from indexer import whoosh_internals
+from indexer.positions import decode_positions
 from indexer.records import Resource
 from indexer.schema import CONTENT, make_schema, to_document
 from indexer.whoosh_internals import (
@@ -27,7 +28,6 @@ from indexer.whoosh_internals import (
     UnsupportedWhoosh,
     ViewReader,
     apply_fixes,
-    decode_positions,
     field_b,
     fixes_applied,
     multiterm_btexts,
