@@ -94,29 +94,36 @@ def passages(
     for number, (record, pages) in enumerate(
         zip(records, fields.get(DOCUMENT_PAGES, []), strict=False)
     ):
-        analysed = ANALYSED.get(record.get("sha256") or record["source"], pages)
-        for index, text in enumerate(pages):
-            stems, counter = analysed[index]
+        counters = ANALYSED.get(record.get("sha256") or record["source"], pages)
+        for index, counter in enumerate(counters):
             counts = {word: counter[word] for word in words if word in counter}
             if not counts:
                 continue
-            following = analysed[index + 1][0] if index + 1 < len(pages) else []
-            starts = _phrase_starts(stems, following, phrases)
+            starts = []
+            after = counters[index + 1] if index + 1 < len(counters) else {}
+            if any(  # a phrase may start here (and run on to the next page)
+                phrase[0] in counter and all(w in counter or w in after for w in phrase)
+                for phrase in phrases
+            ):
+                following = _stems(pages[index + 1]) if index + 1 < len(pages) else []
+                starts = _phrase_starts(_stems(pages[index]), following, phrases)
             rank = (-len(starts), -len(counts), -sum(counts.values()), number, index)
-            first = starts[0] if starts else next(at for stem, at in stems if stem in counts)
-            # Whoosh's highlighter analyses all it is given: a short window is a fast one.
-            low = text.rfind(" ", 0, max(0, first - PASSAGE_BEFORE)) + 1
-            window = text[low : first + PASSAGE_CHARS]
-            if first + PASSAGE_CHARS < len(text):
-                window = window.rsplit(" ", 1)[0]  # no word cut in half
-            elif starts and index + 1 < len(pages):  # a phrase may run on to the next page
-                window += "\n" + pages[index + 1][:PASSAGE_BEFORE].rsplit(" ", 1)[0]
-            candidates.append((rank, record, index + 1, window))
+            candidates.append((rank, record, index, counts, starts, pages))
     if any(rank[0] for rank, *_ in candidates):  # pages where a phrase is, and only those
         candidates = [found for found in candidates if found[0][0]]
     candidates.sort(key=lambda found: found[0])
     shown = []
-    for _, record, page, text in candidates[:top]:
+    for _, record, index, counts, starts, pages in candidates[:top]:
+        text = pages[index]
+        first = starts[0] if starts else next(at for stem, at in _stems(text) if stem in counts)
+        # Whoosh's highlighter analyses all it is given: a short window is a fast one.
+        low = text.rfind(" ", 0, max(0, first - PASSAGE_BEFORE)) + 1
+        window = text[low : first + PASSAGE_CHARS]
+        if first + PASSAGE_CHARS < len(text):
+            window = window.rsplit(" ", 1)[0]  # no word cut in half
+        elif starts and index + 1 < len(pages):  # a phrase may run on to the next page
+            window += "\n" + pages[index + 1][:PASSAGE_BEFORE].rsplit(" ", 1)[0]
+        page, text = index + 1, window
         link = document_link(version, record["source"])
         shown.append(
             {
@@ -131,31 +138,40 @@ def passages(
 
 
 class AnalysedPages:
-    """Each document's pages as indexed words, analysed once per process: a document is
-    known by its content hash, and the `MAX_DOCUMENTS` last used are kept."""
+    """How often each indexed word is on each page of a document, counted once per process
+    (each distinct spelling of a page analysed once): a document is known by its content
+    hash, and the `MAX_DOCUMENTS` last used are kept. Where on a page its words are is read
+    only for the pages shown, and where a phrase of the query may start."""
 
     def __init__(self, size: int = MAX_DOCUMENTS):
         self.size = size
         self.found: OrderedDict[str, list] = OrderedDict()
         self.lock = threading.Lock()  # one per process, shared by the server's threads
 
-    def get(self, key: str, pages: list[str]) -> list[tuple[list, Counter]]:
-        """Each page's (words with their offsets, word counts)."""
+    def get(self, key: str, pages: list[str]) -> list[Counter]:
+        """Each page's word counts."""
         with self.lock:
             return self._get(key, pages)
 
-    def _get(self, key: str, pages: list[str]) -> list[tuple[list, Counter]]:
+    def _get(self, key: str, pages: list[str]) -> list[Counter]:
         found = self.found.get(key)
         if found is None or len(found) != len(pages):
-            found = []
-            for text in pages:
-                stems = _stems(text)
-                found.append((stems, Counter(stem for stem, _ in stems)))
+            found = [_counts(text) for text in pages]
             if len(self.found) >= self.size:
                 self.found.popitem(last=False)
             self.found[key] = found
         self.found.move_to_end(key)
         return found
+
+
+def _counts(text: str) -> Counter:
+    """How often each indexed word is on a page (what `_stems` finds, counted by stem)."""
+    counts: Counter = Counter()
+    for spelling, count in Counter(WORD.findall(text)).items():
+        stem = TEXT_WORDS.stem(spelling)
+        if stem is not None:
+            counts[stem] += count
+    return counts
 
 
 def _stems(text: str) -> list[tuple[str, int]]:

@@ -71,3 +71,31 @@ def test_passages_rank_phrase_pages_then_more_words_and_keep_three():
     assert [p["page"] for p in phrase] == [2, 4]
     assert passages(fields(PDF_RECORD, pages=pages), {"platypu"}, VERSION) == []
     assert passages(fields(PDF_RECORD), {"kangaroo"}, VERSION) == []
+
+
+def test_only_the_pages_shown_or_where_a_phrase_may_start_are_read_word_by_word(monkeypatch):
+    """Pages are ranked from word counts; where their words are is read for the pages shown
+    and for pages holding a phrase's words (a long report is not analysed word by word for
+    every result)."""
+    import search_app.passages as module
+
+    read = []
+    stems = module._stems
+    monkeypatch.setattr(module, "_stems", lambda text: read.append(text) or stems(text))
+    pages = [[f"page {n} kangaroo" if n % 10 == 0 else f"page {n} emu" for n in range(40)]]
+    record = {**PDF_RECORD, "sha256": "only-shown"}
+    found = passages(fields(record, pages=pages), {"kangaroo"}, VERSION)
+    assert [p["page"] for p in found] == [1, 11, 21]
+    assert read == ["page 0 kangaroo", "page 10 kangaroo", "page 20 kangaroo"]
+    read.clear()
+    phrase = passages(
+        fields(record, pages=pages), {"kangaroo", "emu"}, VERSION, (("emu", "kangaroo"),)
+    )
+    assert [p["page"] for p in phrase] == [1, 2, 3]  # no "emu kangaroo": by words then
+    # Read: where "emu" is before a page with "kangaroo" (9, 19, 29) with the page after,
+    # then the three shown; not the 40 pages.
+    assert sorted(set(read)) == sorted(
+        {f"page {n} emu" for n in (9, 19, 29)}
+        | {f"page {n} kangaroo" for n in (0, 10, 20, 30)}
+        | {"page 1 emu", "page 2 emu"}
+    )
