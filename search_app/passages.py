@@ -95,6 +95,13 @@ def passages(
         zip(records, fields.get(DOCUMENT_PAGES, []), strict=False)
     ):
         counters = ANALYSED.get(record.get("sha256") or record["source"], pages)
+        read: dict[int, list] = {}  # the pages read word by word, each once
+
+        def stems_of(at: int, pages=pages, read=read) -> list[tuple[str, int]]:
+            if at not in read:
+                read[at] = _stems(pages[at])
+            return read[at]
+
         for index, counter in enumerate(counters):
             counts = {word: counter[word] for word in words if word in counter}
             if not counts:
@@ -105,8 +112,8 @@ def passages(
                 phrase[0] in counter and all(w in counter or w in after for w in phrase)
                 for phrase in phrases
             ):
-                following = _stems(pages[index + 1]) if index + 1 < len(pages) else []
-                starts = _phrase_starts(_stems(pages[index]), following, phrases)
+                following = stems_of(index + 1) if index + 1 < len(pages) else []
+                starts = _phrase_starts(stems_of(index), following, phrases)
             rank = (-len(starts), -len(counts), -sum(counts.values()), number, index)
             candidates.append((rank, record, index, counts, starts, pages))
     if any(rank[0] for rank, *_ in candidates):  # pages where a phrase is, and only those
@@ -148,12 +155,12 @@ class AnalysedPages:
         self.found: OrderedDict[str, list] = OrderedDict()
         self.lock = threading.Lock()  # one per process, shared by the server's threads
 
-    def get(self, key: str, pages: list[str]) -> list[Counter]:
+    def get(self, key: str, pages: list[str]) -> list[dict[str, int]]:
         """Each page's word counts."""
         with self.lock:
             return self._get(key, pages)
 
-    def _get(self, key: str, pages: list[str]) -> list[Counter]:
+    def _get(self, key: str, pages: list[str]) -> list[dict[str, int]]:
         found = self.found.get(key)
         if found is None or len(found) != len(pages):
             found = [_counts(text) for text in pages]
@@ -164,13 +171,14 @@ class AnalysedPages:
         return found
 
 
-def _counts(text: str) -> Counter:
+def _counts(text: str) -> dict[str, int]:
     """How often each indexed word is on a page (what `_stems` finds, counted by stem)."""
-    counts: Counter = Counter()
+    counts: dict[str, int] = {}
+    stem_of = TEXT_WORDS.stem
     for spelling, count in Counter(WORD.findall(text)).items():
-        stem = TEXT_WORDS.stem(spelling)
+        stem = stem_of(spelling)
         if stem is not None:
-            counts[stem] += count
+            counts[stem] = counts.get(stem, 0) + count
     return counts
 
 
