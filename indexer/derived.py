@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from . import facet_arrays
-from .facet_arrays import origin, save
+from .facet_arrays import origin, read_info, save
 from .schema import CONTENT, ID, TITLE, TOPIC, TYPE, URL, YEAR, text_analyzer
 
 SPELLING_FILE = "spelling.json"
@@ -111,9 +111,8 @@ def load_spelling(folder: Path, reader) -> tuple[dict, dict, dict] | None:
     """The speller's tables written beside a version, or None when there are none, or they
     are of another format or other index files."""
     try:
-        with open(folder / SPELLING_FILE, "rb") as handle:
-            data = json.loads(handle.read(MAX_SPELLING_BYTES + 1))
-        if data.get("format") != SPELLING_FORMAT or data.get("origin") != origin(reader):
+        data = read_info(folder / SPELLING_FILE, SPELLING_FORMAT, reader, MAX_SPELLING_BYTES + 1)
+        if data is None:
             return None
         tables = data["resources"], data["stems"], data["printed"]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -217,9 +216,8 @@ def load_rows(folder: Path, reader) -> MappedRows | None:
     are of another format or other index files."""
     target = folder / ROWS_FOLDER
     try:
-        with open(target / INFO_FILE, "rb") as handle:
-            info = json.loads(handle.read(MAX_INFO_BYTES))
-        if info.get("format") != ROWS_FORMAT or info.get("origin") != origin(reader):
+        info = read_info(target / INFO_FILE, ROWS_FORMAT, reader, MAX_INFO_BYTES)
+        if info is None:
             return None
         expected = [
             [leaf.segment().segment_id(), offset, leaf.doc_count_all()]

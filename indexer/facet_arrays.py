@@ -117,6 +117,17 @@ def _ranks(order: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def read_info(path: Path, expected: str, reader, limit: int) -> dict | None:
+    """The JSON a derived file vouches with (at most `limit` bytes read), or None when it is
+    of another format than `expected` or derived from other index files than the reader's;
+    OSError or ValueError when it cannot be read."""
+    with open(path, "rb") as handle:
+        info = json.loads(handle.read(limit))
+    if info.get("format") != expected or info.get("origin") != origin(reader):
+        return None
+    return info
+
+
 def origin(reader) -> dict:
     """What a version's arrays are derived from: its index's generation, segments and
     document counts (another index's files never match)."""
@@ -166,9 +177,8 @@ def load(folder: Path, reader) -> FacetArrays | None:
     of another format, or were derived from other index files than the reader's."""
     target = folder / FOLDER
     try:
-        with open(target / INFO_FILE, "rb") as handle:
-            info = json.loads(handle.read(MAX_INFO_BYTES))
-        if info.get("format") != FORMAT or info.get("origin") != origin(reader):
+        info = read_info(target / INFO_FILE, FORMAT, reader, MAX_INFO_BYTES)
+        if info is None:
             return None
         labels = {name: tuple(found) for name, found in info["labels"].items()}
         values = np.load(target / VALUES_FILE, mmap_mode="r")
