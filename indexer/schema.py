@@ -55,6 +55,9 @@ SECTIONS = "sections"
 SOURCES = "sources"
 DOCUMENTS = "documents"  # stored: each document's source, format, pages, size, problem
 DOCUMENT_PAGES = "document_pages"  # stored: each document's page texts, for passages
+# stored: where each of those pages begins among the positions of the `document` field, so
+# that a search finds the pages holding its words from the postings, without reading them.
+DOCUMENT_PAGE_STARTS = "document_page_starts"
 
 # Short words that carry meaning in this field: the acronyms US and IT must stay findable.
 KEPT_SHORT_WORDS = frozenset({"us", "it"})
@@ -158,6 +161,7 @@ def make_schema() -> fields.Schema:
         document=text(phrase=True),
         documents=fields.STORED(),
         document_pages=fields.STORED(),
+        document_page_starts=fields.STORED(),
     )
 
 
@@ -221,9 +225,28 @@ def to_document(resource: Resource, documents: Mapping[str, Document] | None = N
     }
     if resource.year is not None:
         document[YEAR] = resource.year
-    if not any(document[DOCUMENT_PAGES]):
+    if any(document[DOCUMENT_PAGES]):
+        document[DOCUMENT_PAGE_STARTS] = page_starts(document[DOCUMENT_PAGES])
+    else:
         del document[DOCUMENT_PAGES]
     return {name: value for name, value in document.items() if value not in ("", [])}
+
+
+_page_words: list[WordMap] = []  # the memo `page_starts` analyses pages with, per process
+
+
+def page_starts(pages_of: list[list[str]]) -> list[list[int]]:
+    """Where each page of each document begins among the positions of the `document` field
+    (the pages of every document, in order, joined by blank lines): a position's page is
+    the last one starting at or before it."""
+    if not _page_words:
+        _page_words.append(WordMap(text_analyzer()))
+    flat = _page_words[0].starts([page for pages in pages_of for page in pages])
+    starts, at = [], 0
+    for pages in pages_of:
+        starts.append(flat[at : at + len(pages)])
+        at += len(pages)
+    return starts
 
 
 def document_hash(document: dict) -> str:

@@ -58,21 +58,48 @@ class WordMap:
     def tokens(self, text: str) -> list[str]:
         return [match.group(0) for match in self.finditer(text)]
 
-    def kept(self, text: str) -> tuple[int, list[str]]:
-        """The position of the first word kept (0 when none is) and the terms kept, in order."""
+    def terms_of(self, text: str) -> list[str | None]:
+        """Each token's term, in order (None for a token the analyzer drops)."""
         terms = self.terms
         if len(terms) > MAX_WORDS:
             terms.clear()
-        first, kept = None, []
-        for position, token in enumerate(self.tokens(text)):
+        found = []
+        for token in self.tokens(text):
             term = terms.get(token, "")
             if term == "":
                 term = terms[token] = self._analyse(token, no_morph=False)
-            if term is not _DROPPED:
-                if first is None:
-                    first = position
-                kept.append(term)
-        return first or 0, kept
+            found.append(term)
+        return found
+
+    def kept(self, text: str) -> tuple[int, list[str]]:
+        """The position of the first word kept (0 when none is) and the terms kept, in order."""
+        terms = self.terms_of(text)
+        kept = [term for term in terms if term is not _DROPPED]
+        first = next((at for at, term in enumerate(terms) if term is not _DROPPED), 0)
+        return first, kept
+
+    def starts(self, texts: list[str]) -> list[int]:
+        """Where each text begins in the positions of the texts joined (by a separator no
+        token spans, as a field indexed from them numbers its words): the position its first
+        kept word has, or would have. The stop filter numbers the first word kept by its
+        place among all tokens and the ones after it on from there, so a text's start is
+        that first position plus the words kept in the texts before it."""
+        shapes = []  # each text: its tokens, the place of its first kept one, how many kept
+        for text in texts:
+            terms = self.terms_of(text)
+            kept = [at for at, term in enumerate(terms) if term is not _DROPPED]
+            shapes.append((len(terms), kept[0] if kept else None, len(kept)))
+        first, before = 0, 0
+        for tokens, first_kept, _ in shapes:
+            if first_kept is not None:
+                first = before + first_kept
+                break
+            before += tokens
+        starts, kept_before = [], 0
+        for _, _, kept in shapes:
+            starts.append(first + kept_before)
+            kept_before += kept
+        return starts
 
     def spellable(self, text: str) -> list[str]:
         """The distinct unstemmed words of a text, sorted (`FieldType.spellable_words`)."""

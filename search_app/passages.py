@@ -1,12 +1,15 @@
 """Step four of a search, for documents: a result's documents and its best passages.
 
-The index keeps each document's page texts (stored field `document_pages`) beside what is
+The index keeps each document's page texts (stored field `document_pages`), where each page
+begins among the positions of the `document` field (`document_page_starts`), and what is
 known of the document (`documents`: source, format, pages, size). A passage is one page: the
 pages are ranked by how many of the query's distinct words they hold, then by how often they
 hold them, then by page number; the best `MAX_PASSAGES` are shown, each a highlighted
 snippet with its page number and a link to the document at that page (`#page=N`, which PDF
-viewers follow). Words are found as `highlights.TextWords` finds them in a body: one regular
-expression and a cache of analysed words, so a 24-page report costs a few milliseconds.
+viewers follow). Which pages hold which words comes from the index: each query word's
+positions in the resource's `document` field (the version's mapped posting arrays) fall on
+the pages whose starts precede them, so a 40-page report is never read to rank its pages;
+only a page shown is read, up to its first matched word.
 
 A local document's link names the index version it was published with
 (`/documents/<version>/<source>`), so that a rebuild and its documents switch together;
@@ -15,21 +18,23 @@ an outside address is kept as the link itself.
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections.abc import Callable
 from urllib.parse import quote
+
+import numpy as np
 
 from indexer.documents import DOCX, HTML, LINK, PDF, TEXT, is_outside_link
 from indexer.records import ERROR
-from indexer.schema import DOCUMENT_PAGES, DOCUMENTS, WORD
+from indexer.schema import DOCUMENT_PAGE_STARTS, DOCUMENT_PAGES, DOCUMENTS, WORD
 
 from .highlights import TEXT_WORDS
 
 MAX_PASSAGES = 3
-MAX_DOCUMENTS = 256  # documents whose analysed pages a process keeps
 PASSAGE_CHARS = 400  # of a page, from the first matched word (or phrase), highlighted
 PASSAGE_BEFORE = 120  # and before it
 DOCUMENTS_PATH = "/documents"
+# A word's positions in a resource's `document` field, sorted.
+Where = Callable[[str], np.ndarray]
 FORMAT_LABELS = {PDF: "PDF", DOCX: "Word", HTML: "web page", TEXT: "text"}
 
 
@@ -82,131 +87,125 @@ def passages(
     version: str,
     phrases: tuple[tuple[str, ...], ...] = (),
     top: int = MAX_PASSAGES,
+    where: Where | None = None,
 ) -> list[dict]:
     """The best pages of a resource's documents for the query's words, best first: pages
     where a phrase of the query starts (also one that runs on to the next page; when there
     are some, only those), then pages holding more of the words, then more often, then the
-    earlier page."""
-    if not words:
+    earlier page. `where` gives a word's positions in the resource's `document` field (the
+    index's postings); without it, or without the pages' starts, the pages are analysed."""
+    pages_of = fields.get(DOCUMENT_PAGES, [])
+    if not words or not any(pages_of):
         return []
-    candidates = []
+    starts = fields.get(DOCUMENT_PAGE_STARTS)
+    if where is None or not _same_shape(starts, pages_of):
+        starts, where = analysed(pages_of)
+    texts = [
+        (number, index, text)
+        for number, pages in enumerate(pages_of)
+        for index, text in enumerate(pages)
+    ]
+    begins = np.fromiter((at for own in starts for at in own), dtype=np.int64, count=len(texts))
+    found = {word: np.asarray(where(word), dtype=np.int64) for word in _needed(words, phrases)}
+    counts = np.zeros((len(words), len(texts)), dtype=np.int64)
+    for row, word in enumerate(sorted(words)):
+        counts[row] = np.bincount(_pages(begins, found[word]), minlength=len(texts))
+    held = (counts > 0).sum(axis=0)
+    phrase_at = _phrase_positions(found, phrases)
+    on_phrase = np.bincount(_pages(begins, phrase_at), minlength=len(texts))
+    chosen = np.flatnonzero(on_phrase if on_phrase.any() else held)
+    # Best first: phrase starts, then distinct words, then occurrences, then document order.
+    order = np.lexsort((chosen, -counts[:, chosen].sum(axis=0), -held[chosen], -on_phrase[chosen]))
     records = fields.get(DOCUMENTS, [])
-    for number, (record, pages) in enumerate(
-        zip(records, fields.get(DOCUMENT_PAGES, []), strict=False)
-    ):
-        counters = ANALYSED.get(record.get("sha256") or record["source"], pages)
-        read: dict[int, list] = {}  # the pages read word by word, each once
-
-        def stems_of(at: int, pages=pages, read=read) -> list[tuple[str, int]]:
-            if at not in read:
-                read[at] = _stems(pages[at])
-            return read[at]
-
-        for index, counter in enumerate(counters):
-            counts = {word: counter[word] for word in words if word in counter}
-            if not counts:
-                continue
-            starts = []
-            after = counters[index + 1] if index + 1 < len(counters) else {}
-            if any(  # a phrase may start here (and run on to the next page)
-                phrase[0] in counter and all(w in counter or w in after for w in phrase)
-                for phrase in phrases
-            ):
-                following = stems_of(index + 1) if index + 1 < len(pages) else []
-                starts = _phrase_starts(stems_of(index), following, phrases)
-            rank = (-len(starts), -len(counts), -sum(counts.values()), number, index)
-            candidates.append((rank, record, index, counts, starts, pages))
-    if any(rank[0] for rank, *_ in candidates):  # pages where a phrase is, and only those
-        candidates = [found for found in candidates if found[0][0]]
-    candidates.sort(key=lambda found: found[0])
     shown = []
-    for _, record, index, counts, starts, pages in candidates[:top]:
-        text = pages[index]
-        first = starts[0] if starts else next(at for stem, at in _stems(text) if stem in counts)
+    for at in chosen[order][:top]:
+        number, index, text = texts[at]
+        if number >= len(records):
+            continue
+        record, pages = records[number], pages_of[number]
+        # The first of the words (or where a phrase starts) on the page: its k-th word kept.
+        marks = phrase_at if on_phrase[at] else np.concatenate([found[w] for w in words])
+        end = begins[at + 1] if at + 1 < len(begins) else np.iinfo(np.int64).max
+        here = marks[(marks >= begins[at]) & (marks < end)]
+        first = _offset_of(text, int(here.min() - begins[at])) if len(here) else None
+        if first is None:  # positions and text disagree: where the words are found
+            first = TEXT_WORDS.first(text, words) or 0
         # Whoosh's highlighter analyses all it is given: a short window is a fast one.
         low = text.rfind(" ", 0, max(0, first - PASSAGE_BEFORE)) + 1
         window = text[low : first + PASSAGE_CHARS]
         if first + PASSAGE_CHARS < len(text):
             window = window.rsplit(" ", 1)[0]  # no word cut in half
-        elif starts and index + 1 < len(pages):  # a phrase may run on to the next page
+        elif on_phrase[at] and index + 1 < len(pages):  # a phrase may run on to the next page
             window += "\n" + pages[index + 1][:PASSAGE_BEFORE].rsplit(" ", 1)[0]
-        page, text = index + 1, window
         link = document_link(version, record["source"])
         shown.append(
             {
-                "page": page,
+                "page": index + 1,
                 "source": record["source"],
                 "format": record["format"],
-                "snippet": TEXT_WORDS.snippet(text, words),
-                "link": page_link(link, record["format"], page),
+                "snippet": TEXT_WORDS.snippet(window, words),
+                "link": page_link(link, record["format"], index + 1),
             }
         )
     return shown
 
 
-class AnalysedPages:
-    """How often each indexed word is on each page of a document, counted once per process
-    (each distinct spelling of a page analysed once): a document is known by its content
-    hash, and the `MAX_DOCUMENTS` last used are kept. Where on a page its words are is read
-    only for the pages shown, and where a phrase of the query may start."""
-
-    def __init__(self, size: int = MAX_DOCUMENTS):
-        self.size = size
-        self.found: OrderedDict[str, list] = OrderedDict()
-        self.lock = threading.Lock()  # one per process, shared by the server's threads
-
-    def get(self, key: str, pages: list[str]) -> list[dict[str, int]]:
-        """Each page's word counts."""
-        with self.lock:
-            return self._get(key, pages)
-
-    def _get(self, key: str, pages: list[str]) -> list[dict[str, int]]:
-        found = self.found.get(key)
-        if found is None or len(found) != len(pages):
-            found = [_counts(text) for text in pages]
-            if len(self.found) >= self.size:
-                self.found.popitem(last=False)
-            self.found[key] = found
-        self.found.move_to_end(key)
-        return found
+def analysed(pages_of: list[list[str]]) -> tuple[list[list[int]], Where]:
+    """What the index knows of a resource's document pages, from their text: where each
+    page begins, and each word's positions (for a caller without the index)."""
+    positions: dict[str, list[int]] = {}
+    starts, at = [], 0
+    for pages in pages_of:
+        own = []
+        for text in pages:
+            own.append(at)
+            for match in WORD.finditer(text):
+                stem = TEXT_WORDS.stem(match.group())
+                if stem is not None:
+                    positions.setdefault(stem, []).append(at)
+                    at += 1
+        starts.append(own)
+    return starts, lambda word: np.asarray(positions.get(word, ()), dtype=np.int64)
 
 
-def _counts(text: str) -> dict[str, int]:
-    """How often each indexed word is on a page (what `_stems` finds, counted by stem)."""
-    counts: dict[str, int] = {}
+def _same_shape(starts, pages_of) -> bool:
+    return (
+        isinstance(starts, list)
+        and len(starts) == len(pages_of)
+        and all(len(own) == len(pages) for own, pages in zip(starts, pages_of, strict=True))
+    )
+
+
+def _needed(words: set[str], phrases: tuple[tuple[str, ...], ...]) -> set[str]:
+    return set(words).union(*phrases)
+
+
+def _pages(begins: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Each position's page: the last one beginning at or before it (pages without a word
+    begin where the next one does)."""
+    return np.maximum(np.searchsorted(begins, positions, side="right") - 1, 0)
+
+
+def _phrase_positions(
+    found: dict[str, np.ndarray], phrases: tuple[tuple[str, ...], ...]
+) -> np.ndarray:
+    """Where each phrase starts (its words at consecutive positions), all phrases together."""
+    starts = [np.zeros(0, dtype=np.int64)]
+    for phrase in phrases:
+        at = found[phrase[0]]
+        for offset, word in enumerate(phrase[1:], 1):
+            at = at[np.isin(at + offset, found[word], assume_unique=True)]
+        starts.append(at)
+    return np.unique(np.concatenate(starts))
+
+
+def _offset_of(text: str, k: int) -> int | None:
+    """The character offset of the k-th word of a page the index keeps (stop words are
+    not numbered), or None if the page has fewer."""
     stem_of = TEXT_WORDS.stem
-    for spelling, count in Counter(WORD.findall(text)).items():
-        stem = stem_of(spelling)
-        if stem is not None:
-            counts[stem] = counts.get(stem, 0) + count
-    return counts
-
-
-def _stems(text: str) -> list[tuple[str, int]]:
-    """A page's indexed words in order (stop words left out, as the index leaves them out of
-    its positions), each with its character offset."""
-    found = ((TEXT_WORDS.stem(match.group()), match.start()) for match in WORD.finditer(text))
-    return [(stem, start) for stem, start in found if stem is not None]
-
-
-def _phrase_starts(
-    stems: list[tuple[str, int]],
-    following: list[tuple[str, int]],
-    phrases: tuple[tuple[str, ...], ...],
-) -> list[int]:
-    """The character offsets on this page where a phrase starts (it may end on the next)."""
-    if not phrases:
-        return []
-    sequence = [stem for stem, _ in stems]
-    longest = max(len(phrase) for phrase in phrases)
-    sequence += [stem for stem, _ in following[: longest - 1]]
-    starts = []
-    for position, (stem, start) in enumerate(stems):
-        for phrase in phrases:
-            if stem == phrase[0] and tuple(sequence[position : position + len(phrase)]) == phrase:
-                starts.append(start)
-                break
-    return starts
-
-
-ANALYSED = AnalysedPages()
+    for match in WORD.finditer(text):
+        if stem_of(match.group()) is not None:
+            if k == 0:
+                return match.start()
+            k -= 1
+    return None

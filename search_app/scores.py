@@ -97,6 +97,19 @@ class TermScores:
         self._keep(key, (keys, keys[:0]))
         return keys
 
+    def document_positions(self, searcher, fieldname: str, btext: bytes, docnum: int) -> np.ndarray:
+        """Where a term is in one document's field: its positions, sorted."""
+        for reader, offset, arrays in self.leaves(searcher, fieldname):
+            if not offset <= docnum < offset + reader.doc_count_all():
+                continue
+            if arrays is None:  # every segment's keys, from Whoosh, cached
+                keys, local = self.positions(searcher, fieldname, btext), docnum
+            else:
+                keys, local = arrays.positions(fieldname, btext), docnum - offset
+            low, high = np.searchsorted(keys, [local << 32, (local + 1) << 32])
+            return keys[low:high] & POSITION_BITS
+        return np.zeros(0, dtype=np.int64)
+
     def _keep(self, key: tuple, found: tuple[np.ndarray, np.ndarray]) -> None:
         with budget.protected(), self.lock:
             if key not in self.terms:

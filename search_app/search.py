@@ -145,7 +145,9 @@ def result(
     """One result: its metadata, matched fields, highlighted title and snippet, its documents
     and their best passages (each with its page and a link to it)."""
     fields = snapshot.searcher.stored_fields(docnum)
-    found_passages = passages.passages(fields, words, snapshot.version, phrases)
+    found_passages = passages.passages(
+        fields, words, snapshot.version, phrases, where=snapshot.document_words(docnum)
+    )
     texts = {
         "title": fields[TITLE],
         "topics": " ".join(fields.get(TOPIC, [])),
@@ -359,5 +361,7 @@ def resource_details(
         "index": snapshot.info(),
         "documents": passages.documents(fields, snapshot.version),
         "q": q,
-        "passages": passages.passages(fields, words, snapshot.version, phrases),
+        "passages": passages.passages(
+            fields, words, snapshot.version, phrases, where=snapshot.document_words(docnum)
+        ),
     }

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.schema import SEARCH_FIELDS, text_words
+from indexer.schema import DOCUMENT, SEARCH_FIELDS, text_words
 from indexer.store import IndexMissing, IndexStore, StoreError
 from indexer.thesaurus import load_published_thesaurus
 from indexer.vocabulary import Vocabulary, parse_vocabulary, read_vocabulary_text
@@ -90,6 +90,15 @@ class Snapshot:
         facets = self.shared.facets
         terms = self.shared.terms or TermScores(facets.size)
         return Evaluator(self.searcher, terms, facets.everything.mask)
+
+    def document_words(self, docnum: int):
+        """A word's positions in one resource's documents (its `document` field), sorted:
+        what `passages.passages` finds a result's best pages with."""
+        terms = self.shared.terms or TermScores(self.shared.facets.size)
+        searcher = self.searcher
+        return lambda word: terms.document_positions(
+            searcher, DOCUMENT, word.encode("utf-8"), docnum
+        )
 
     def info(self) -> dict:
         """The response's `index` block: document count, version, build time."""

@@ -3,13 +3,22 @@ Whoosh's own, byte for byte (terms, frequencies, weights, encoded positions, spe
 
 from __future__ import annotations
 
+import bisect
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import fields
 from whoosh.analysis import NgramFilter, RegexTokenizer, StandardAnalyzer, StemmingAnalyzer
 
-from indexer.schema import MemoText, SpelledText, make_schema, memoised, text_analyzer
+from indexer.schema import (
+    MemoText,
+    SpelledText,
+    make_schema,
+    memoised,
+    page_starts,
+    text_analyzer,
+)
 from indexer.wordmap import WordMap, memoisable
 
 AWKWARD = [
@@ -95,3 +104,56 @@ def test_the_writers_schema_is_memoised_and_the_published_one_plain():
     assert texts and all(isinstance(ours[name], MemoText) for name in texts)
     assert all(type(schema[n]) in (fields.TEXT, SpelledText) for n in texts)
     assert ours.names() == schema.names()
+
+
+def whooshs_pages(pages_of: list[list[str]]) -> list[tuple[int, int, int]]:
+    """Each word Whoosh indexes in the `document` field made of these pages (joined as
+    `to_document` joins them: the non-empty pages of each document, and the documents, by
+    blank lines), with the (document, page) its characters are on."""
+    parts, owners, at = [], [], 0
+    for number, pages in enumerate(pages_of):
+        for index, page in enumerate(pages):
+            if not page:
+                continue
+            if parts:
+                parts.append("\n\n")
+                at += 2
+            owners.append((at, number, index))
+            parts.append(page)
+            at += len(page)
+    found = []
+    for token in text_analyzer()("".join(parts), positions=True, chars=True):
+        _, number, index = max(o for o in owners if o[0] <= token.startchar)
+        found.append((token.pos, number, index))
+    return found
+
+
+def check_page_starts(pages_of: list[list[str]]) -> None:
+    starts = page_starts(pages_of)
+    assert [len(own) for own in starts] == [len(pages) for pages in pages_of]
+    flat = [(at, n, i) for n, own in enumerate(starts) for i, at in enumerate(own)]
+    begins = [at for at, _, _ in flat]
+    for position, number, index in whooshs_pages(pages_of):
+        _, page_number, page_index = flat[bisect.bisect_right(begins, position) - 1]
+        assert (page_number, page_index) == (number, index)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(TEXT, max_size=4), max_size=3))
+def test_page_starts_put_each_position_of_whooshs_on_its_page(pages_of):
+    """`page_starts`: the page of each position Whoosh gives a word of the `document` field
+    is the last page starting at or before it (stop words first, empty pages, several
+    documents)."""
+    check_page_starts(pages_of)
+
+
+@pytest.mark.parametrize(
+    "pages_of",
+    [
+        [["the of and", "a to the", "kangaroo the wallaby"], ["it is", "emu"]],
+        [[], ["", "kangaroo"], ["the", "wallaby emu"]],
+        [["the", ""], ["of the", "kangaroo."], ["wallaby"]],
+    ],
+)
+def test_page_starts_of_awkward_documents(pages_of):
+    check_page_starts(pages_of)

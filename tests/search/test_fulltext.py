@@ -6,6 +6,7 @@ HTML and the CLI; and the documents served safely by index version."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,12 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from indexer.build import build
+from indexer.schema import DOCUMENT_PAGE_STARTS, DOCUMENT_PAGES
 from search_app import create_app
 from search_app.cli import cli
+from search_app.passages import passages
+from search_app.search import query_phrases, query_words
+from search_app.snapshots import IndexHolder
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -97,6 +102,34 @@ def test_judged_full_text_queries_find_the_resource_and_page_first(
         link_of(version, source, page),
     )
     assert "<mark" in best["snippet"]
+
+
+@pytest.mark.parametrize("arrays", [True, False], ids=["posting arrays", "whoosh postings"])
+@pytest.mark.parametrize(
+    "q",
+    [q for q, *_ in JUDGED]
+    + ["deadly force", "police department", '"use of force"', "body worn camera", "the revenue"],
+)
+def test_pages_found_from_the_postings_are_the_pages_the_text_shows(shipped_index, arrays, q):
+    """A result's passages found from its words' positions in the index (the version's
+    posting arrays, or Whoosh's postings) and the stored page starts are those found by
+    analysing every page of its documents."""
+    snapshot = IndexHolder(shipped_index).snapshot()
+    if not arrays:
+        snapshot = replace(snapshot, shared=replace(snapshot.shared, terms=None))
+    query = snapshot.builder.parse(q).query
+    words, phrases = query_words(query), query_phrases(query)
+    compared = 0
+    for docnum in snapshot.searcher.reader().all_doc_ids():
+        fields = snapshot.searcher.stored_fields(docnum)
+        if not fields.get(DOCUMENT_PAGES):
+            continue
+        assert fields[DOCUMENT_PAGE_STARTS]
+        where = snapshot.document_words(docnum)
+        found = passages(fields, words, snapshot.version, phrases, where=where)
+        assert found == passages(fields, words, snapshot.version, phrases), fields["id"]
+        compared += bool(found)
+    assert compared
 
 
 @pytest.mark.parametrize("q", ['"remains human unidentified"', '"harmful needlessly consequences"'])

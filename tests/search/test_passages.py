@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from search_app.passages import documents, passages
+import pytest
+
+from search_app.passages import analysed, documents, passages
 
 VERSION = "v20260101T000000000000Z-1"
 PDF_RECORD = {"source": "files/a b.pdf", "format": "pdf", "pages": 3, "size": 10, "sha256": "1"}
@@ -73,29 +75,43 @@ def test_passages_rank_phrase_pages_then_more_words_and_keep_three():
     assert passages(fields(PDF_RECORD), {"kangaroo"}, VERSION) == []
 
 
-def test_only_the_pages_shown_or_where_a_phrase_may_start_are_read_word_by_word(monkeypatch):
-    """Pages are ranked from word counts; where their words are is read for the pages shown
-    and for pages holding a phrase's words (a long report is not analysed word by word for
-    every result)."""
+def test_pages_are_ranked_from_the_positions_given_and_only_those_shown_are_read(monkeypatch):
+    """With the index's positions and page starts (what a search passes), no page is
+    analysed to rank them: only a page shown is read, up to its first matched word."""
     import search_app.passages as module
 
+    pages = [[f"kangaroo page {n}" if n % 10 == 0 else f"page {n} emu" for n in range(40)]]
+    starts, where = analysed(pages)
+    stored = {**fields(PDF_RECORD, pages=pages), "document_page_starts": starts}
     read = []
-    stems = module._stems
-    monkeypatch.setattr(module, "_stems", lambda text: read.append(text) or stems(text))
-    pages = [[f"page {n} kangaroo" if n % 10 == 0 else f"page {n} emu" for n in range(40)]]
-    record = {**PDF_RECORD, "sha256": "only-shown"}
-    found = passages(fields(record, pages=pages), {"kangaroo"}, VERSION)
+    offset_of = module._offset_of
+    monkeypatch.setattr(
+        module, "_offset_of", lambda text, k: read.append(text) or offset_of(text, k)
+    )
+    monkeypatch.setattr(module, "analysed", lambda pages_of: pytest.fail("pages analysed"))
+    found = passages(stored, {"kangaroo"}, VERSION, where=where)
     assert [p["page"] for p in found] == [1, 11, 21]
-    assert read == ["page 0 kangaroo", "page 10 kangaroo", "page 20 kangaroo"]
+    assert read == ["kangaroo page 0", "kangaroo page 10", "kangaroo page 20"]
     read.clear()
-    phrase = passages(
-        fields(record, pages=pages), {"kangaroo", "emu"}, VERSION, (("emu", "kangaroo"),)
-    )
-    assert [p["page"] for p in phrase] == [1, 2, 3]  # no "emu kangaroo": by words then
-    # Read: where "emu" is before a page with "kangaroo" (9, 19, 29) with the page after,
-    # then the three shown; not the 40 pages.
-    assert sorted(set(read)) == sorted(
-        {f"page {n} emu" for n in (9, 19, 29)}
-        | {f"page {n} kangaroo" for n in (0, 10, 20, 30)}
-        | {"page 1 emu", "page 2 emu"}
-    )
+    phrase = passages(stored, {"kangaroo", "emu"}, VERSION, (("emu", "kangaroo"),), where=where)
+    # "emu | kangaroo" across the breaks of pages 10-11, 20-21, 30-31: pages 10, 20, 30.
+    assert [p["page"] for p in phrase] == [10, 20, 30]
+    assert read == [f"page {n} emu" for n in (9, 19, 29)]
+
+
+def test_positions_for_other_pages_than_the_stored_ones_are_not_trusted():
+    """Page starts that do not match the pages (one per page of each document) are
+    ignored: the pages are analysed instead."""
+    pages = [["emu", "kangaroo wallaby"]]
+    starts, where = analysed(pages)
+    for wrong in ([[0]], [[0, 1], [2]], None, "0,1"):
+        stored = {**fields(PDF_RECORD, pages=pages), "document_page_starts": wrong}
+        assert [p["page"] for p in passages(stored, {"wallabi"}, VERSION, where=where)] == [2]
+
+
+def test_a_passage_starts_at_the_first_matched_word_of_its_page():
+    text = "The of and " + "filler " * 60 + "kangaroo at last " + "more " * 200
+    found = passages(fields(PDF_RECORD, pages=[[text]]), {"kangaroo"}, VERSION)
+    snippet = found[0]["snippet"]
+    assert snippet.count(">kangaroo</mark>") == 1
+    assert snippet.startswith("filler") and snippet.count("filler") < 60
