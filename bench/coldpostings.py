@@ -2,17 +2,17 @@
 publish: no warm-up, the index version opened as the app opens it (`IndexHolder`), then one
 query of the mix through the search core (`run_search`), timed, then the same query again.
 
-Each query runs in a process of its own, twice: reading the version's posting arrays
-(indexer/posting_arrays.py), and reading Whoosh's posting blocks as a version without them
-is read (the arrays refused, as a version published before them), one after the other so
-both see the same load. Wall and CPU milliseconds (`time.process_time`) are reported, with
-the load average: on a shared machine the wall time also counts the waits for a core.
+Each query runs in a process of its own (`coldstart.cold_query`), twice: reading the
+version's posting arrays (indexer/posting_arrays.py), and reading Whoosh's posting blocks as
+a version without them is read (the arrays refused, as a version published before them),
+one after the other so both see the same load. Wall and CPU milliseconds
+(`time.process_time`) are reported, with the load average: on a shared machine the wall time
+also counts the waits for a core.
 
     python -m bench.coldpostings --index DIR [--queries 3] [--write-arrays] [--json]
 
 `--write-arrays` first writes the published version's arrays if it has none (an index built
-before them; the seconds it takes are printed: what a build adds). Other code calls
-`cold_queries(index, queries) -> {kind: first-query ms}`.
+before them; the seconds it takes are printed: what a build adds).
 """
 
 from __future__ import annotations
@@ -20,83 +20,16 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
 import click
 
+from .coldstart import WHOOSH_BLOCKS, cold_query
 from .measure import DIGITS
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = 3  # queries of each kind, each in a fresh process
-MODES = ("posting arrays", "whoosh blocks")
-CHILD = "import sys; from bench.coldpostings import child; child(sys.argv[1])"
-
-
-def child(arguments: str) -> None:
-    """In the fresh process: open the index, run the query twice; print the timings."""
-    import time
-
-    started = time.perf_counter()
-    settings = json.loads(arguments)
-    from search_app.params import SearchParams  # noqa: F401  (imports, as a worker has them)
-    from search_app.search import run_search
-    from search_app.snapshots import IndexHolder
-
-    from .ours import params_of
-
-    if not settings["arrays"]:
-        from indexer.posting_arrays import SegmentArrays
-
-        SegmentArrays.open = classmethod(lambda cls, folder, reader: None)
-    imported = time.perf_counter()
-    cpu = time.process_time()
-    snapshot = IndexHolder(Path(settings["index"])).snapshot()
-    opened, opened_cpu = time.perf_counter(), time.process_time()
-    params = params_of(settings["query"])
-    total = run_search(snapshot, params)["total"]
-    first, first_cpu = time.perf_counter(), time.process_time()
-    run_search(snapshot, params)
-    again, again_cpu = time.perf_counter(), time.process_time()
-    print(
-        json.dumps(
-            {
-                "import_ms": (imported - started) * 1000,
-                "open_ms": (opened - imported) * 1000,
-                "open_cpu_ms": (opened_cpu - cpu) * 1000,
-                "first_ms": (first - opened) * 1000,
-                "first_cpu_ms": (first_cpu - opened_cpu) * 1000,
-                "again_ms": (again - first) * 1000,
-                "again_cpu_ms": (again_cpu - first_cpu) * 1000,
-                "total": total,
-            }
-        )
-    )
-
-
-def cold_run(index: Path, query: dict, arrays: bool = True) -> dict:
-    """One query in a fresh process: its import, open, first and second run (ms)."""
-    settings = json.dumps({"index": str(index), "query": query, "arrays": arrays})
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, settings],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"cold query failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def cold_queries(index: Path, queries: list[dict], arrays: bool = True) -> dict[str, float]:
-    """The first-query wall milliseconds of each kind, a fresh process per query (the
-    median of a kind's queries)."""
-    found: dict[str, list[float]] = {}
-    for query in queries:
-        found.setdefault(query["kind"], []).append(cold_run(index, query, arrays)["first_ms"])
-    return {kind: round(statistics.median(values), DIGITS) for kind, values in found.items()}
+MODES = {"posting arrays": "ours", "whoosh blocks": WHOOSH_BLOCKS}  # -> coldstart's engine
+FIGURES = ("open_ms", "query_ms", "query_cpu_ms", "again_ms", "again_cpu_ms")
 
 
 def mix_queries(per_kind: int) -> list[dict]:
@@ -146,9 +79,9 @@ def main(index: Path, per_kind: int, write_arrays: bool, as_json: bool) -> None:
     written = write_missing_arrays(index) if write_arrays else None
     rows, failed = {}, []
     for query in mix_queries(per_kind):
-        for mode in MODES:
+        for mode, engine in MODES.items():
             try:
-                run = cold_run(index, query, mode == MODES[0])
+                run = cold_query(index, query, engine)
             except RuntimeError as error:  # said, and left out of the figures
                 failed.append(f"{query['kind']} {query['q']!r} / {mode}: {str(error)[-300:]}")
                 continue
@@ -159,10 +92,7 @@ def main(index: Path, per_kind: int, write_arrays: bool, as_json: bool) -> None:
         "arrays_written": written,
         "failed": failed,
         "kinds": {
-            f"{kind} / {mode}": {
-                key: _summary(runs, key)
-                for key in ("open_ms", "first_ms", "first_cpu_ms", "again_ms", "again_cpu_ms")
-            }
+            f"{kind} / {mode}": {key: _summary(runs, key) for key in FIGURES}
             for (kind, mode), runs in rows.items()
         },
     }

@@ -69,6 +69,15 @@ TITLE_FORMS = (
 )
 DESCRIPTION_VERBS = ("examines", "describes", "summarizes", "reviews", "offers guidance on")
 
+# The share of resources linking a generated PDF: `python -m bench.generate` and `python -m bench`.
+DOCUMENTS_OPTION = click.option(
+    "--documents",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of the resources linking a generated PDF of 10 to 40 pages.",
+)
+
 
 def fingerprint() -> str:
     """A hash of everything the output depends on: a reused corpus must match it."""
@@ -295,13 +304,7 @@ def is_current(out: Path, size: int, seed: int = SEED, documents: float = 0.0) -
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--seed", type=int, default=SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Default: all cores.")
-@click.option(
-    "--documents",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    show_default=True,
-    help="Share of the resources linking a generated PDF of 10 to 40 pages.",
-)
+@DOCUMENTS_OPTION
 def main(size: int, out: Path, seed: int, workers: int | None, documents: float) -> None:
     """Write a synthetic corpus of SIZE resources.
 

@@ -29,7 +29,7 @@ from .baselines import ENGINES, ratios, run_baseline
 from .coldstart import cold_queries
 from .distributions import fit
 from .documents import measure_cached_rebuild, measure_extraction, print_documents
-from .generate import SEED, generate, is_current
+from .generate import DOCUMENTS_OPTION, SEED, generate, is_current
 from .goals import goals, print_goals
 from .lexicon import load_lexicon
 from .load import measure_http, workers_for_machine
@@ -187,13 +187,7 @@ def parse_baselines(_ctx, _param, value: str) -> list[str]:
 
 @click.command()
 @click.option("--size", type=click.IntRange(10, 1_000_000), default=10_000, show_default=True)
-@click.option(
-    "--documents",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    show_default=True,
-    help="Share of the resources linking a generated PDF of 10 to 40 pages.",
-)
+@DOCUMENTS_OPTION
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=OUT)
 @click.option("--queries", type=click.IntRange(10, 100_000), default=QUERIES, show_default=True)
 @click.option("--warmup", type=click.IntRange(0, 10_000), default=WARMUP, show_default=True)

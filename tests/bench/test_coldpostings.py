@@ -1,10 +1,14 @@
-"""bench.coldpostings: a query of the mix run in a fresh process, reading the version's posting
-arrays or Whoosh's blocks, finds the same results. No timings are asserted: the benchmark
-itself is `python -m bench.coldpostings`."""
+"""bench.coldpostings / bench.coldstart: a query of the mix run in a fresh process, reading the
+version's posting arrays or Whoosh's blocks, finds the same results. No timings are
+asserted: the benchmarks themselves are `python -m bench.coldpostings` and
+`python -m bench.coldstart`."""
 
 from __future__ import annotations
 
-from bench.coldpostings import cold_queries, cold_run
+import pytest
+
+from bench.coldpostings import MODES
+from bench.coldstart import WHOOSH_BLOCKS, cold_queries, cold_query
 from tests.conftest import published_index
 
 
@@ -28,8 +32,13 @@ def mix_query(kind: str, q: str, phrase=None) -> dict:
 def test_a_fresh_process_finds_the_same_with_and_without_posting_arrays(corpus):
     index = published_index(corpus)
     phrase = mix_query("phrase", '"body cameras"', ["body", "cameras"])
-    with_arrays, without = cold_run(index, phrase, True), cold_run(index, phrase, False)
+    with_arrays, without = (cold_query(index, phrase, engine) for engine in MODES.values())
     assert with_arrays["total"] == without["total"] > 0
-    found = cold_queries(index, [mix_query("1 word", "cameras"), phrase])
+    found = cold_queries(index, [mix_query("1 word", "cameras"), phrase], WHOOSH_BLOCKS)
     assert set(found) == {"1 word", "phrase"}
-    assert all(ms > 0 for ms in found.values())
+    assert all(run["query_ms"] > 0 and run["again_cpu_ms"] >= 0 for run in found.values())
+
+
+def test_an_unknown_engine_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown engine"):
+        cold_query(tmp_path, mix_query("1 word", "cameras"), "lucene")
