@@ -16,6 +16,8 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from indexer.build import build
@@ -83,17 +85,24 @@ def edited_page(corpus: Path) -> Path:
     return min((corpus / "resources").glob("*.html"))
 
 
-def measure_update(corpus: Path, index: Path) -> dict:
-    """`update` with no change, after one changed page, and after changing it back."""
+@contextmanager
+def one_page_edited(corpus: Path) -> Iterator[Path]:
+    """One resource page with a sentence added to its body, as it was again afterwards."""
     page = edited_page(corpus)
     original = page.read_bytes()
-    nothing, unchanged_seconds = timed(update, corpus, index)
     text = original.decode("utf-8")
     page.write_text(text.replace(EDIT_MARKER, EDIT_TEXT + EDIT_MARKER, 1), encoding="utf-8")
     try:
-        changed, changed_seconds = timed(update, corpus, index)
+        yield page
     finally:
         page.write_bytes(original)
+
+
+def measure_update(corpus: Path, index: Path) -> dict:
+    """`update` with no change, after one changed page, and after changing it back."""
+    nothing, unchanged_seconds = timed(update, corpus, index)
+    with one_page_edited(corpus) as page:
+        changed, changed_seconds = timed(update, corpus, index)
     restored, restored_seconds = timed(update, corpus, index)
     return {
         "unchanged_seconds": unchanged_seconds,

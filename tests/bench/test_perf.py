@@ -13,7 +13,10 @@ from click.testing import CliRunner
 
 from bench.engine_tantivy import available
 from bench.goals import WIDTHS, figure_text
+from bench.ours import edited_page
 from bench.perf import main
+from bench.profile import main as profile_main
+from indexer.update import update
 
 SIZE = 30
 BASELINES = "whoosh,tantivy" if available() else "whoosh"
@@ -33,9 +36,14 @@ FIXED_GOALS = [
 
 
 @pytest.fixture(scope="module")
-def bench_run(tmp_path_factory):
+def bench_out(tmp_path_factory):
+    return tmp_path_factory.mktemp("perf")
+
+
+@pytest.fixture(scope="module")
+def bench_run(bench_out):
     """One run of the bench's command line: its printed output and its JSON document."""
-    out = tmp_path_factory.mktemp("perf")
+    out = bench_out
     result = CliRunner().invoke(main, [*OPTIONS, "--out", str(out)])
     assert result.exit_code == 0, result.output
     document = json.loads((out / f"perf-{SIZE}.json").read_text(encoding="utf-8"))
@@ -103,3 +111,19 @@ def test_the_build_memory_is_the_pss_of_the_process_tree(bench_run):
     build = document["ours"]["build"]
     assert build["peak_pss_mb"] > 0 and build["memory_samples"] >= 1
     assert "peak_memory_mb" not in build
+
+
+def test_the_profile_of_update_runs_on_the_benchs_index_and_leaves_its_corpus(bench_run, bench_out):
+    """`python -m bench.profile --update`: update profiled with nothing changed, then with
+    one page changed; the page is as generated afterwards and the index matches it."""
+    corpus = bench_out / f"corpus-{SIZE}"
+    page = edited_page(corpus)
+    before = page.read_bytes()
+    options = ["--size", str(SIZE), "--out", str(bench_out), "--update", "--top", "5"]
+    result = CliRunner().invoke(profile_main, options)
+    assert result.exit_code == 0, result.output
+    assert "=== update, nothing changed ===" in result.output
+    assert f"=== update, one page changed ({page.name}) ===" in result.output
+    assert "update.py" in result.output  # cProfile's lines
+    assert page.read_bytes() == before
+    assert not update(corpus, bench_out / f"index-{SIZE}").published  # nothing left to do
