@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from indexer.build import build
 from indexer.store import IndexStore
@@ -54,6 +55,11 @@ CAFE = "cafe-protocols"
 QUOKKA = "quokka-field-notes"
 ZEBRAFISH = "zebrafish-drills"
 FIXTURE_IDS = [CAMERAS, CAFE, QUOKKA, ZEBRAFISH]
+
+# Property tests assert behaviour, never time: no per-example deadline (a shared, busy machine
+# made one take 276 ms against Hypothesis's default 200 ms, a failure unrelated to the code).
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 @pytest.fixture(autouse=True, scope="session")
