@@ -282,6 +282,7 @@ def _stage_build(
         _finish(collection, report)
         resources = collection.resources
         links = shelf.linked(resources)
+        statuses = shelf.statuses(corpus, links)  # before the files are read
         texts = shelf.extract(corpus, store.root, links, processes)
         document_problems = {r.id: shelf.problems_of(r, texts) for r in resources}
         report.problems.extend(p for found in document_problems.values() for p in found)
@@ -293,7 +294,9 @@ def _stage_build(
             hashes = write_index(folder, list(resources), processes, texts, spill_path)
             spill_path.unlink()
             previous = _published_path(store)
-            report.problems.extend(shelf.write_files(folder, corpus, texts, links, previous))
+            report.problems.extend(
+                shelf.write_files(folder, corpus, texts, links, previous, statuses)
+            )
             for resource_id in seen:
                 problems = (
                     *collection.problems.get(resource_id, ()),

@@ -174,8 +174,8 @@ def format_of(source: str) -> str:
     return FORMATS[suffix]
 
 
-def read_document(corpus: Path, source: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
-    """The bytes of a corpus document, read safely, or the DocumentError that says why not."""
+def _resolved(corpus: Path, source: str) -> Path:
+    """A corpus document's file, links followed, or the DocumentError of one outside it."""
     root = corpus.resolve()
     try:
         path = (root / source).resolve()
@@ -183,6 +183,28 @@ def read_document(corpus: Path, source: str, limit: int = MAX_DOCUMENT_BYTES) ->
         raise DocumentNotAFile("a loop of symbolic links") from None
     if not path.is_relative_to(root):
         raise DocumentOutsideCorpus("the file (or a symbolic link to it) is outside the corpus")
+    return path
+
+
+def file_status(corpus: Path, source: str) -> list[int] | None:
+    """A corpus document's file status (device, inode, size, modification and change times
+    in nanoseconds), or None if it is no readable regular file: taken before the file is
+    read, the same status later means the same bytes (a change or a replacement moves the
+    change time)."""
+    if is_outside_link(source):
+        return None
+    try:
+        status = _resolved(corpus, source).stat()
+    except (DocumentError, OSError):
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+
+
+def read_document(corpus: Path, source: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a corpus document, read safely, or the DocumentError that says why not."""
+    path = _resolved(corpus, source)
     try:
         _check_file(path.stat(), limit)  # a FIFO or device is refused before it is opened
         # O_NONBLOCK: a FIFO swapped in after that check must not make the open wait.

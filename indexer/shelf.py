@@ -7,7 +7,8 @@ build report (file, resource page, reason); the resource is still indexed from i
 
 A published version carries its documents: `files/<sha256>` (each readable local document,
 stored by content, hard-linked from the version before when unchanged) and `documents.json`
-(each source's hash, format, size, page count and the resources linking it). The app serves
+(each source's hash, format, size, page count, the resources linking it, and its file's
+status when it was read: `update` reads again only the files whose status changed). The app serves
 only what that listing names, so a rebuild and its documents switch together with `CURRENT`,
 and a version pruned takes its files with it.
 """
@@ -19,7 +20,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .documents import LINK, Document, DocumentError, read_document, sha256
+from .documents import LINK, Document, DocumentError, file_status, read_document, sha256
 from .extraction import extract_all
 from .records import ERROR, RESOURCE_PAGE, WARNING, Problem, Resource
 
@@ -52,6 +53,22 @@ def extract(
     return extract_all(sources, corpus, index_root / EXTRACTED_DIR, processes)
 
 
+def statuses(corpus: Path, sources: Iterable[str]) -> dict[str, list[int]]:
+    """Each local document file's status (`documents.file_status`), to be taken before the
+    files are read."""
+    found = {source: file_status(corpus, source) for source in sources}
+    return {source: status for source, status in found.items() if status is not None}
+
+
+def unchanged(listing: dict[str, dict], status: dict[str, list[int]]) -> dict[str, dict]:
+    """The listed documents whose files have the status they had when they were read."""
+    return {
+        source: known
+        for source, known in listing.items()
+        if known.get("status") and status.get(source) == known["status"]
+    }
+
+
 def problems_of(resource: Resource, documents: dict[str, Document]) -> list[Problem]:
     """The build report's lines for a resource's bad documents."""
     page = page_of(resource)
@@ -73,16 +90,33 @@ def write_files(
     documents: dict[str, Document],
     links: dict[str, list[str]],
     previous: Path | None = None,
+    status: dict[str, list[int]] | None = None,
+    carried: dict[str, dict] | None = None,
 ) -> list[Problem]:
     """Put each readable local document into `folder/files/<sha256>` and write the listing.
 
     The bytes are read again (safely) and must hash as extracted: a file that changed since
-    is left out of this version (a warning), never served with another file's text.
+    is left out of this version (a warning), never served with another file's text. A
+    document not read again (`carried`: unchanged since `previous`, which listed it) keeps
+    its listing entry and its file.
     """
     files = folder / FILES_DIR
     files.mkdir(exist_ok=True)
     listing, problems = {}, []
+    status, carried = status or {}, carried or {}
     for source in sorted(links):
+        if source not in documents and source in carried:
+            known = carried[source]
+            listing[source] = {**known, "ids": links[source]}
+            if known.get("served") and not (files / known["sha256"]).exists():
+                found = Document(source, known["format"], sha256=known["sha256"])
+                try:
+                    _place(corpus, found, files / known["sha256"], previous)
+                except (OSError, DocumentError) as error:
+                    message = f"document {source}: not published with this version ({error})"
+                    problems.append(Problem(WARNING, source, message))
+                    listing[source]["served"] = False
+            continue
         document = documents.get(source) or Document(source, "")
         # A scanned PDF (no text layer: a warning) still opens; a damaged file is not served.
         served = bool(document.sha256) and document.format != LINK and document.level != ERROR
@@ -101,6 +135,7 @@ def write_files(
             "pages": len(document.pages),
             "served": served,
             "ids": links[source],
+            "status": status.get(source) if document.sha256 else None,
         }
     temporary = folder / f".{LISTING_FILE}.{os.getpid()}"
     temporary.write_text(json.dumps(listing, indent=1, sort_keys=True), encoding="utf-8")

@@ -115,14 +115,20 @@ class _Updater:
         self.affected: set[str] = set()
         self.listing = shelf.read_listing(published.path)
         self.texts: dict = {}
+        self.statuses: dict[str, list[int]] = {}
+        self.carried: dict[str, dict] = {}
 
     def scan_documents(self) -> None:
-        """Hash the published version's documents again (extracting only changed ones, the
-        cache has the rest): the resources linking a changed or vanished file are affected."""
-        self.texts = shelf.extract(self.corpus, self.store.root, self.listing, cpu_count())
-        for source, known in self.listing.items():
-            if self.texts[source].sha256 != known["sha256"]:
-                self.affected |= set(known["ids"])
+        """Hash the published version's documents again, but those whose file has the status
+        it had when read (extracting only changed ones, the cache has the rest): the
+        resources linking a changed or vanished file are affected."""
+        self.statuses = shelf.statuses(self.corpus, self.listing)
+        self.carried = shelf.unchanged(self.listing, self.statuses)
+        sources = [source for source in self.listing if source not in self.carried]
+        self.texts = shelf.extract(self.corpus, self.store.root, sources, cpu_count())
+        for source in sources:
+            if self.texts[source].sha256 != self.listing[source]["sha256"]:
+                self.affected |= set(self.listing[source]["ids"])
 
     def scan(self, cache: PageCache, on_page: OnPage) -> None:
         """Re-read pages whose size or time changed; re-parse those whose content did."""
@@ -173,6 +179,7 @@ class _Updater:
                     sightings.append(full)
         collection = merge_sightings(sightings, self.inputs.vocabulary)
         new = [s for s in shelf.linked(collection.resources) if s not in self.texts]
+        self.statuses |= shelf.statuses(self.corpus, new)  # before the files are read
         self.texts |= shelf.extract(self.corpus, self.store.root, new, cpu_count())
         documents = documents_of(collection.resources, self.texts)
         self.links = {
@@ -240,7 +247,13 @@ class _Updater:
         """Rewrite the changed documents, and put the documents' files beside them."""
         self.apply(folder, operations)
         problems = shelf.write_files(
-            folder, self.corpus, self.texts, self.links, self.published.path
+            folder,
+            self.corpus,
+            self.texts,
+            self.links,
+            self.published.path,
+            self.statuses,
+            self.carried,
         )
         self.report.problems.extend(problems)
 

@@ -5,6 +5,7 @@ files a published version carries."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from whoosh.fields import STORED
@@ -129,6 +130,77 @@ def test_an_unchanged_document_is_linked_from_the_version_before(corpus, tmp_pat
     [old] = (first / FILES_DIR).iterdir()
     new = second / FILES_DIR / old.name
     assert new.stat().st_ino == old.stat().st_ino
+
+
+def reads_of_documents(monkeypatch) -> list[str]:
+    """The document files read (by extraction, or to be placed in a version), as they are."""
+    import indexer.extraction
+    import indexer.shelf
+
+    read = []
+    original = indexer.extraction.read_document
+
+    def counted(corpus, source, *args):
+        read.append(source)
+        return original(corpus, source, *args)
+
+    monkeypatch.setattr(indexer.extraction, "read_document", counted)
+    monkeypatch.setattr(indexer.shelf, "read_document", counted)
+    return read
+
+
+def test_update_reads_again_only_the_documents_whose_file_status_changed(
+    corpus, tmp_path, monkeypatch
+):
+    """A document whose file has the status it had when read (device, inode, size,
+    modification and change times) keeps its listing entry and its file without being read;
+    one rewritten in place, even with its size and modification time put back, is read."""
+    index = tmp_path / "index"
+    write_page(corpus, "files/other.txt", "echidna spines")
+    build(with_documents(corpus, "/files/notes.txt", "/files/other.txt"), index)
+    store = IndexStore(index)
+    first = store.published().path
+    listed = json.loads((first / LISTING_FILE).read_text())
+    assert all(len(entry["status"]) == 5 for entry in listed.values())
+    read = reads_of_documents(monkeypatch)
+    write_page(corpus, "resources/extra.html", resource_page("Extra Page", "Report | 2020"))
+    assert update(corpus, index).published
+    assert read == []
+    second = store.published().path
+    assert json.loads((second / LISTING_FILE).read_text()) == listed
+    for entry in listed.values():
+        assert (second / FILES_DIR / entry["sha256"]).stat().st_ino == (
+            first / FILES_DIR / entry["sha256"]
+        ).stat().st_ino
+    # Same size, modification time put back: the change time still moves.
+    path = corpus / "files/notes.txt"
+    before = path.stat()
+    path.write_text(NOTES_TEXT.replace("wombat", "wallab"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    report = update(corpus, index)
+    # The changed file extracted, then placed in the version; the resource's other
+    # document read for its rewritten index document.
+    assert sorted(read) == ["files/notes.txt", "files/notes.txt", "files/other.txt"]
+    assert (report.published, report.documents_updated) == (True, 1)
+    assert stored(index, NOTES_ID)["document_pages"][0][0] == "wallab burrows numbat"
+
+
+def test_a_listing_without_file_status_has_every_document_read_again(corpus, tmp_path, monkeypatch):
+    """A version published before file statuses were listed: `update` reads every
+    document again, and lists their statuses from then on."""
+    index = tmp_path / "index"
+    build(with_documents(corpus, "/files/notes.txt"), index)
+    first = IndexStore(index).published().path
+    listing = json.loads((first / LISTING_FILE).read_text())
+    for entry in listing.values():
+        del entry["status"]
+    (first / LISTING_FILE).write_text(json.dumps(listing))
+    read = reads_of_documents(monkeypatch)
+    write_page(corpus, "resources/extra.html", resource_page("Extra Page", "Report | 2020"))
+    assert update(corpus, index).published
+    assert read == ["files/notes.txt"]
+    second = IndexStore(index).published().path
+    assert json.loads((second / LISTING_FILE).read_text())["files/notes.txt"]["status"]
 
 
 def test_update_of_an_index_with_other_fields_is_a_full_build(corpus, tmp_path, monkeypatch):
