@@ -8,9 +8,9 @@ build report (file, resource page, reason); the resource is still indexed from i
 A published version carries its documents: `files/<sha256>` (each readable local document,
 stored by content, hard-linked from the version before when unchanged) and `documents.json`
 (each source's hash, format, size, page count, the resources linking it, and its file's
-status when it was read: `update` reads again only the files whose status changed). The app serves
-only what that listing names, so a rebuild and its documents switch together with `CURRENT`,
-and a version pruned takes its files with it.
+status when it was read: `update` reads again only the files whose status changed). The
+app serves only what that listing names, so a rebuild and its documents switch together
+with `CURRENT`, and a version pruned takes its files with it.
 """
 
 from __future__ import annotations
