@@ -24,13 +24,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import click
 
 from .generate import generate, is_current
+from .memory import KILOBYTE, PeakPss
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = (
@@ -43,43 +43,6 @@ PLAIN = (
     "rs, pages = read_resources(Path(sys.argv[1])); WhooshPlain(Path(sys.argv[2])).build(rs); "
     "print(pages, len(rs))"
 )
-SAMPLE_SECONDS = 0.2
-KILOBYTE = 1024
-
-
-def descendants(pid: int) -> list[int]:
-    """A process and all its descendants (read from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    found, stack = [], [pid]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(children.get(current, ()))
-    return found
-
-
-def pss_bytes(pids: list[int]) -> int:
-    """The summed proportional set size of processes (those gone count 0)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * KILOBYTE
-                        break
-        except OSError:
-            continue
-    return total
 
 
 def run_build(code: Path, script: str, corpus: Path, index: Path) -> dict:
@@ -98,18 +61,9 @@ def run_build(code: Path, script: str, corpus: Path, index: Path) -> dict:
         stderr=subprocess.PIPE,
         text=True,
     )
-    peak = [0]
-
-    def sample() -> None:
-        while child.poll() is None:
-            peak[0] = max(peak[0], pss_bytes(descendants(child.pid)))
-            time.sleep(SAMPLE_SECONDS)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = child.communicate()
+    with PeakPss(child.pid) as memory:
+        out, err = child.communicate()
     wall = time.perf_counter() - started
-    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if child.returncode:
         raise click.ClickException(f"build from {code} failed:\n{err[-3000:]}")
@@ -118,7 +72,7 @@ def run_build(code: Path, script: str, corpus: Path, index: Path) -> dict:
     return {
         "cpu_seconds": round(cpu, 1),
         "wall_seconds": round(wall, 1),
-        "peak_pss_mb": round(peak[0] / KILOBYTE**2),
+        "peak_pss_mb": round(memory.peak / KILOBYTE**2),
         "pages": pages,
         "resources": resources,
         "cpu_ms_per_resource": round(1000 * cpu / max(resources, 1), 2),
