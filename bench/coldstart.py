@@ -22,6 +22,7 @@ from pathlib import Path
 
 import click
 
+from .measure import DIGITS
 from .querymix import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,6 @@ CHILD = "import sys; from bench.coldstart import child; child(sys.argv[1], sys.a
 # version without arrays is read (`bench.coldpostings` compares the two), and tantivy.
 WHOOSH_BLOCKS = "ours, whoosh blocks"
 ENGINES = ("ours", WHOOSH_BLOCKS, "tantivy")
-DIGITS = 2
 
 
 def milliseconds(seconds: float) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import click
 
+from .measure import DIGITS
 from .querymix import KINDS
 
 QUERY_RATIO = 2.0  # every kind: ours / tantivy at p50 and p95, at most
@@ -21,7 +22,6 @@ GOAL_SIZE = 100_000  # the build time, memory and update goals are set at this s
 BUILD_SECONDS = 600.0  # at GOAL_SIZE, under
 PEAK_PSS_MB = 2048.0  # the build's whole process tree, under
 UPDATE_SECONDS = 1.0  # one changed page, under
-DIGITS = 2
 NAME = 52  # the printed table's column widths: the goal's name, then the figures
 WIDTHS = (16, 16, 16, 20, 5, 7)
 

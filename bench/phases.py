@@ -19,10 +19,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from .measure import DIGITS
+
 SAMPLE_SECONDS = 5.0
 OTHERS_LIMIT = 0.25  # cores used by other processes, on average over the phase
 IDLE_FIELDS = (3, 4)  # idle and iowait in the "cpu" line of /proc/stat
-DIGITS = 2
 
 
 def load_1min() -> float:

@@ -31,17 +31,8 @@ from pathlib import Path
 
 import click
 
-KINDS = (
-    "1 word",
-    "2 words",
-    "3 words",
-    "phrase",
-    "prefix",
-    "browse",
-    "browse + filters",
-    "deep page",
-    "sort by year",
-)
+from .querymix import KINDS
+
 SITUATIONS = ("fresh", "forked", "publish")
 SERVED = 3  # queries of the kind the worker serves before the publish
 MIX_QUERIES = 400
