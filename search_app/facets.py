@@ -16,7 +16,6 @@ their counts into the response's `facets` block, each value with its ready `togg
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +36,6 @@ class DocSet:
     def __init__(self, mask: np.ndarray):
         self.mask = mask
         self._count: int | None = None
-
-    @classmethod
-    def of(cls, docs: Iterable[int], size: int) -> DocSet:
-        mask = np.zeros(size, dtype=bool)
-        mask[np.fromiter(docs, dtype=np.int64)] = True
-        return cls(mask)
 
     def __len__(self) -> int:
         if self._count is None:
