@@ -93,8 +93,13 @@ class Snapshot:
 
     def document_words(self, docnum: int):
         """A word's positions in one resource's documents (its `document` field), sorted:
-        what `passages.passages` finds a result's best pages with."""
-        terms = self.shared.terms or TermScores(self.shared.facets.size)
+        what `passages.passages` finds a result's best pages with. None without the
+        version's term cache (a test's or a judge's snapshot): a version without posting
+        arrays reads a word's positions in every resource, worth it only when kept, and
+        `passages` then analyses the resource's own pages instead."""
+        terms = self.shared.terms
+        if terms is None:
+            return None
         searcher = self.searcher
         return lambda word: terms.document_positions(
             searcher, DOCUMENT, word.encode("utf-8"), docnum
