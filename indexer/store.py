@@ -176,7 +176,9 @@ class IndexStore:
                 f"index version {published.version} cannot be opened: {error}", published.version
             ) from None
         missing = sorted(set(make_schema().names()) - set(index.schema.names()))
-        if missing:  # written by an older indexer: searching it would fail on every query
+        # Written by an older indexer: a missing searched field fails every query, a missing
+        # stored one (the page starts of passages) leaves the app reading what it lacks.
+        if missing:
             raise IndexMissing(
                 f"index version {published.version} was built by an older indexer (no field"
                 f" {', '.join(missing)}); rebuild it with `resource-index build`",
